@@ -1,0 +1,47 @@
+"""Highlights: the original text, HTML-escaped, with <mark> around normalised matches."""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+from search_index.text import normalize_with_offsets
+
+
+def _spans(text: str, needle: str) -> list[tuple[int, int]]:
+    """Original-text spans [start, end) of every occurrence of the normalised needle."""
+    if not needle:
+        return []
+    normalized, offsets = normalize_with_offsets(text)
+    spans: list[tuple[int, int]] = []
+    at = normalized.find(needle)
+    while at >= 0:
+        start, end = offsets[at], offsets[at + len(needle) - 1] + 1
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+        at = normalized.find(needle, at + 1)
+    return spans
+
+
+def mark(text: str, needle: str) -> Markup:
+    """`text` escaped, matches of `needle` (already normalised) wrapped in <mark>."""
+    out = Markup("")
+    last = 0
+    for start, end in _spans(text, needle):
+        out += escape(text[last:start]) + Markup("<mark>") + escape(text[start:end])
+        out += Markup("</mark>")
+        last = end
+    return out + escape(text[last:])
+
+
+def snippet(text: str, needle: str, width: int = 120) -> Markup:
+    """A window of `text` around its first match, marked; empty Markup when none matches."""
+    spans = _spans(text, needle)
+    if not spans:
+        return Markup("")
+    start = max(0, spans[0][0] - width // 3)
+    window = text[start:start + width]
+    prefix = "…" if start else ""
+    suffix = "…" if start + width < len(text) else ""
+    return escape(prefix) + mark(window, needle) + escape(suffix)

@@ -1,0 +1,133 @@
+"""Shared fixtures: a fresh app per test, on SQLite or on TEST_DATABASE_URL (PostgreSQL)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from webapp import create_app
+from webapp.extensions import db
+from webapp.models import Department, Record, Subject
+from webapp.rules import uscc as uscc_rules
+from webapp.rules.kinds import ListNature, RecordKind
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
+_schema_ready: set[str] = set()
+
+
+def _reset_database(url: str) -> None:
+    """SQLite in memory starts empty; a real server is wiped once per session, emptied per test."""
+    if url.startswith("sqlite"):
+        db.create_all()
+        return
+    if url not in _schema_ready:
+        db.drop_all()
+        db.create_all()
+        _schema_ready.add(url)
+    else:
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+
+
+@pytest.fixture
+def app_config(tmp_path: Path) -> dict[str, Any]:
+    """Override in a test module to change settings before the app is built."""
+    return {
+        "APP_ENV": "testing",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "INSTANCE_DIR": str(tmp_path / "instance"),
+        "DATABASE_URL": TEST_DATABASE_URL or "sqlite://",
+        "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "PUBLIC_BASE_URL": "http://localhost",
+    }
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app(app_config)
+    with app.app_context():
+        _reset_database(app.config["SQLALCHEMY_DATABASE_URI"])
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def no_csrf(app: Flask) -> Iterator[None]:
+    """For tests that are not about CSRF; one test proves a POST without a token fails."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    yield
+    app.config["WTF_CSRF_ENABLED"] = True
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Session:
+    return db.session
+
+
+_serial = itertools.count(1)
+
+
+def make_uscc(n: int, region: str = "231102") -> str:
+    """A valid USCC: 9 (industry & commerce) 1 (enterprise) + region + organisation code."""
+    body = f"91{region}{n:09d}"
+    return body + uscc_rules.check_character(body)
+
+
+@pytest.fixture
+def make_subject(db_session: Session) -> Callable[..., Subject]:
+    def factory(**fields: Any) -> Subject:
+        n = next(_serial)
+        fields.setdefault("name", f"黑河市测试{n}号贸易有限公司")
+        fields.setdefault("subject_type", "企业法人")
+        if fields["subject_type"] != "自然人":
+            fields.setdefault("uscc", make_uscc(n))
+        subject = Subject(**fields)
+        db_session.add(subject)
+        db_session.flush()
+        return subject
+
+    return factory
+
+
+@pytest.fixture
+def make_record(db_session: Session) -> Callable[..., Record]:
+    def factory(subject: Subject, **fields: Any) -> Record:
+        n = next(_serial)
+        kind = fields.setdefault("kind", RecordKind.PENALTY.value)
+        if kind == RecordKind.LIST:
+            fields.setdefault("list_nature", ListNature.BLACK.value)
+            fields.setdefault("list_type", "严重失信主体名单")
+        department = fields.pop("department", None)
+        if department is None:
+            name = fields.pop("department_name", "黑河市市场监督管理局")
+            department = db_session.query(Department).filter_by(name=name).one_or_none()
+            department = department or Department(name=name)
+        fields.setdefault("doc_number", f"黑市监处罚〔2026〕{n}号")
+        fields.setdefault("identity_key", f"{kind}|{fields['doc_number']}|{department.name}|{n}")
+        fields.setdefault("decided_on", date(2026, 6, 1))
+        record = Record(subject=subject, department=department, **fields)
+        db_session.add(record)
+        db_session.flush()
+        return record
+
+    return factory

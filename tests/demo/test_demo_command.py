@@ -1,0 +1,59 @@
+"""`flask demo-data`: the city goes through the importer, safely re-runnable."""
+
+from datetime import date
+
+import click
+from sqlalchemy import func, select
+
+from webapp.extensions import db
+from webapp.models import ImportBatch, Record, Subject
+from webapp.rules.kinds import Visibility
+from webapp.services.clock import to_local
+from webapp.services.visibility import public_record_clause
+
+
+def count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_demo_data_imports_everything_and_is_idempotent(app) -> None:
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo-data", "--entities", "400", "--seed", "5"])
+    assert first.exit_code == 0, first.output
+    assert "拒绝0" in first.output and "拒绝1" not in first.output
+    subjects, records = count(Subject), count(Record)
+    assert subjects == 400 and records > 800
+    # Some records are past their publicity period or repaired, and hidden from the public.
+    today = date(2026, 11, 23)
+    shown = count(Record, public_record_clause(today))
+    assert 0 < shown < records
+    assert count(Record, Record.visibility == Visibility.ARCHIVED.value) > 0
+    assert count(Record, Record.visibility == Visibility.REVOKED.value) > 0
+
+    # Published a few days after the decision (双公示 timeliness has something to show).
+    delays = [
+        (to_local(published).date() - decided).days
+        for published, decided in db.session.execute(select(Record.published_at, Record.decided_on))
+    ]
+    assert all(1 <= d <= 40 for d in delays)
+    assert 0.8 < sum(d <= 9 for d in delays) / len(delays) < 0.98
+
+    second = runner.invoke(args=["demo-data", "--entities", "400", "--seed", "5"])
+    assert second.exit_code == 0, second.output
+    assert "新增0，更新0" in second.output
+    assert (count(Subject), count(Record)) == (subjects, records)
+    assert count(ImportBatch) == 12  # one batch per kind per run
+
+
+def test_demo_data_returns_to_a_calling_command(app) -> None:
+    """`flask setup-site` invokes demo-data, then builds the search index: it must go on."""
+
+    @app.cli.command("outer")
+    @click.pass_context
+    def outer(ctx: click.Context) -> None:
+        ctx.invoke(app.cli.get_command(ctx, "demo-data"), entities=30, seed=2)
+        click.echo("continued")
+
+    result = app.test_cli_runner().invoke(args=["outer"])
+    assert result.exit_code == 0, result.output
+    assert "continued" in result.output and count(Subject) == 30

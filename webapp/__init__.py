@@ -1,0 +1,166 @@
+"""诚信查询: the application factory. Each register_* step does one job."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from webapp.config import PROJECT_ROOT, check_production, ensure_secret_key, load_config
+from webapp.extensions import csrf, db, limiter, login_manager, migrate, talisman
+
+#: Feature packages: each has `bp` (a Blueprint) and may have `commands.register(app)`.
+BLUEPRINT_FEATURES = ("public", "api", "codes", "reports", "petitions", "admin")
+COMMAND_FEATURES = (*BLUEPRINT_FEATURES, "imports", "search", "demo", "operations")
+
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(Path(load_config(config)["INSTANCE_DIR"]).resolve()),
+    )
+    register_config(app, config)
+    register_extensions(app)
+    register_security(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_templating(app)
+    register_commands(app)
+    return app
+
+
+def register_config(app: Flask, overrides: dict[str, Any] | None) -> None:
+    settings = load_config(overrides)
+    Path(settings["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    ensure_secret_key(settings)
+    check_production(settings)
+    if click.get_current_context(silent=True) is None:
+        # Serving (gunicorn) refuses to start without a signing key; the flask CLI may run,
+        # since `flask keys ensure` is how the first key is made.
+        from webapp.services.codes import check_signing_key
+
+        check_signing_key(settings)
+    app.config.update(settings)
+    app.config["RATELIMIT_STORAGE_URI"] = settings["RATELIMIT_STORAGE_URI"]
+    if settings["PROXY_FIX_HOPS"]:
+        hops = settings["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(PROJECT_ROOT / "webapp" / "migrations"),
+        render_as_batch=True,  # SQLite needs batch mode to alter tables
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "admin.login"
+    login_manager.login_message = "请先登录后台。"
+    # Importing the models package makes every table known to create_all() and Alembic.
+    from webapp.models.staff import load_staff_user
+
+    login_manager.user_loader(load_staff_user)
+
+
+def register_security(app: Flask) -> None:
+    """CSP with per-request nonces, no framing, no sniffing, no referrer leaks."""
+    csp = {
+        "default-src": "'self'",
+        "img-src": ["'self'", "data:"],
+        "script-src": "'self'",
+        "style-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+    talisman.init_app(
+        app,
+        force_https=False,  # TLS ends at the reverse proxy
+        strict_transport_security=app.config["APP_ENV"] == "production",
+        session_cookie_secure=app.config["APP_ENV"] == "production",
+        content_security_policy=csp,
+        content_security_policy_nonce_in=["script-src", "style-src"],
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+    )
+
+
+def register_blueprints(app: Flask) -> None:
+    for feature in BLUEPRINT_FEATURES:
+        module = importlib.import_module(f"webapp.{feature}")
+        app.register_blueprint(module.bp)
+
+
+def register_commands(app: Flask) -> None:
+    for feature in COMMAND_FEATURES:
+        name = f"webapp.{feature}.commands"
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).register(app)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path.startswith("/.well-known/")
+
+
+ERROR_MESSAGES = {
+    400: ("请求无效", "提交的内容无法处理，请返回后重试。"),
+    403: ("无权访问", "您没有访问此页面的权限。"),
+    404: ("页面不存在", "您要找的页面不存在或已被移除。"),
+    405: ("请求方式不支持", "此页面不支持该请求方式。"),
+    413: ("上传内容过大", "上传的文件或内容超过了允许的大小。"),
+    429: ("请求过于频繁", "您的操作过于频繁，请稍后再试。"),
+    500: ("服务器暂时出错", "服务器处理请求时出错，请稍后再试。我们已记录此问题。"),
+}
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def render_error(error: Exception) -> Any:
+        code = error.code if isinstance(error, HTTPException) and error.code else 500
+        if code == 500:
+            db.session.rollback()  # nothing half-written survives an error
+        title, message = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500 if code >= 500 else 400])
+        detail = getattr(error, "description", None) if code in (400, 413, 429) else None
+        retry = getattr(error, "retry_after", None) or None
+        if _wants_json():
+            body = {"error": title, "reason": message, "status": code}
+            if isinstance(detail, str) and code != 429:
+                body["detail"] = detail
+            return jsonify(body), code
+        return render_template(
+            "errors/error.html", code=code, title=title, message=message, retry=retry
+        ), code
+
+    for code in ERROR_MESSAGES:
+        app.register_error_handler(code, render_error)
+    app.register_error_handler(Exception, _unexpected(render_error))
+
+
+def _unexpected(render_error: Any) -> Any:
+    def handler(error: Exception) -> Any:
+        if isinstance(error, HTTPException):
+            return render_error(error)
+        from flask import current_app
+
+        current_app.logger.exception("unhandled error on %s", request.path)
+        return render_error(error)
+
+    return handler
+
+
+def register_templating(app: Flask) -> None:
+    from webapp import templating
+
+    templating.register(app)

@@ -1,0 +1,7 @@
+"""The admin feature: blueprint and its views."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from webapp.admin import views  # noqa: E402,F401  (routes attach to bp)

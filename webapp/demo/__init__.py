@@ -1,0 +1,1 @@
+"""The demo feature: CLI commands and glue."""

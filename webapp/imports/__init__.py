@@ -1,0 +1,1 @@
+"""The imports feature: CLI commands and glue."""

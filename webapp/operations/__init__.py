@@ -1,0 +1,1 @@
+"""Operational commands: preparing a site for its first start."""

@@ -1,0 +1,7 @@
+"""The public feature: blueprint and its views."""
+
+from flask import Blueprint
+
+bp = Blueprint("public", __name__)
+
+from webapp.public import views  # noqa: E402,F401  (routes attach to bp)

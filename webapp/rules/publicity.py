@@ -1,0 +1,77 @@
+"""Publicity periods and visibility of a record on a given day (DOMAIN.md).
+
+The numbers come from configuration (PUBLICITY_PERIODS etc.), never from code: they change
+with regulation.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from webapp.rules.kinds import SHOWN_VISIBILITIES, Severity, Visibility
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar months later, clamped to the month's end (2024-01-31 + 1 = 2024-02-29)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def penalty_severity(
+    penalty_types: Iterable[str], fine_wan_yuan: Decimal | None, config: Mapping[str, Any]
+) -> Severity:
+    """Serious when a heavy sanction applies or the fine reaches the configured amount."""
+    serious_types = set(config["SERIOUS_PENALTY_TYPES"])
+    if serious_types.intersection(penalty_types):
+        return Severity.SERIOUS
+    threshold = Decimal(str(config["SERIOUS_FINE_WAN_YUAN"]))
+    if fine_wan_yuan is not None and fine_wan_yuan >= threshold:
+        return Severity.SERIOUS
+    return Severity.GENERAL
+
+
+def penalty_published(penalty_types: Iterable[str], config: Mapping[str, Any]) -> bool:
+    """False when every sanction of the decision is of a kind that is not published."""
+    types = [t for t in penalty_types if t]
+    unpublished = set(config["UNPUBLISHED_PENALTY_TYPES"])
+    return not types or not unpublished or not set(types) <= unpublished
+
+
+def penalty_periods(
+    decided_on: date, severity: Severity, config: Mapping[str, Any]
+) -> tuple[date, date]:
+    """(first day credit repair may be applied for, last day the penalty is shown)."""
+    period = config["PUBLICITY_PERIODS"][severity.value]
+    repair_from = add_months(decided_on, period["min_months"])
+    last_shown = add_months(decided_on, period["max_months"]) - timedelta(days=1)
+    return repair_from, last_shown
+
+
+def list_entry_public_until(valid_until: date | None, removed_on: date | None) -> date | None:
+    """A list entry is shown until it expires or the day before it is removed."""
+    ends = [d for d in (valid_until, removed_on - timedelta(days=1) if removed_on else None) if d]
+    return min(ends) if ends else None
+
+
+def evaluation_public_until(valid_until: date | None, year: int | None) -> date | None:
+    """A grade is shown while valid; without a validity, through the year after its rating year
+    (grades for year Y are announced and applied in year Y+1)."""
+    if valid_until:
+        return valid_until
+    return date(year + 1, 12, 31) if year else None
+
+
+def is_public(visibility: str, public_until: date | None, today: date) -> bool:
+    """Whether the public may see a record today. Repaired, revoked and expired never."""
+    if visibility not in SHOWN_VISIBILITIES:
+        return False
+    return public_until is None or public_until >= today
+
+
+def is_under_objection(visibility: str) -> bool:
+    return visibility == Visibility.OBJECTION

@@ -1,0 +1,1 @@
+"""What the site does. Functions take a session and plain values, flush, never commit."""

@@ -13,9 +13,6 @@ from webapp.rules.kinds import (
     LIST_NATURE_LABELS,
     RECORD_KIND_LABELS,
     VISIBILITY_LABELS,
-    ListNature,
-    RecordKind,
-    Visibility,
 )
 from webapp.services.clock import to_local
 
@@ -36,16 +33,17 @@ def format_amount(value: Decimal | None) -> str:
     return f"{text} 万元"
 
 
+# StrEnum members hash and compare as their values, so the label tables take plain strings.
 def kind_label(kind: str) -> str:
-    return RECORD_KIND_LABELS.get(RecordKind(kind), kind) if kind in RecordKind else kind
+    return RECORD_KIND_LABELS.get(kind, kind)
 
 
 def nature_label(nature: str | None) -> str:
-    return LIST_NATURE_LABELS.get(ListNature(nature), nature) if nature in ListNature else ""
+    return LIST_NATURE_LABELS.get(nature, "") if nature else ""
 
 
 def visibility_label(state: str) -> str:
-    return VISIBILITY_LABELS.get(Visibility(state), state) if state in Visibility else state
+    return VISIBILITY_LABELS.get(state, state)
 
 
 def register(app: Flask) -> None:

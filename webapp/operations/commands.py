@@ -28,8 +28,9 @@ def register(app: Flask) -> None:
     @click.option("--seed", default=20261123, show_default=True, help="demo data seed")
     @click.pass_context
     def setup_site(ctx: click.Context, entities: int, seed: int) -> None:
-        """Create the signing key, demo data and search index where they are missing."""
+        """Create the signing key, report font, demo data and search index where missing."""
         _invoke(ctx, "keys", "ensure")
+        _invoke(ctx, "reports", "prepare-font")  # once, so no visitor waits for the conversion
         subjects = db.session.scalar(select(func.count()).select_from(Subject))
         if subjects:
             click.echo(f"database has {subjects} subjects: demo data left as it is")

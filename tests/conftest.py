@@ -131,3 +131,67 @@ def make_record(db_session: Session) -> Callable[..., Record]:
         return record
 
     return factory
+
+
+# --- Back office staff (shared by tests/admin and tests/admin_tools) ---------------------
+
+STAFF_PASSWORD = "staff-password-for-tests"
+_staff_serial = itertools.count(1)
+
+
+@pytest.fixture
+def department(db_session: Session) -> Callable[[str], Department]:
+    """department(name) → the Department of that name, created on first use."""
+
+    def factory(name: str = "黑河市市场监督管理局") -> Department:
+        found = db_session.query(Department).filter_by(name=name).one_or_none()
+        if found is None:
+            found = Department(name=name)
+            db_session.add(found)
+            db_session.flush()
+        return found
+
+    return factory
+
+
+@pytest.fixture
+def make_staff(db_session: Session, department: Callable[[str], Department]) -> Callable[..., Any]:
+    """make_staff(role, department=None, **fields) → an enabled StaffUser whose password is
+    STAFF_PASSWORD. department: a Department or its name; non-admins default to 市场监管局."""
+    from webapp.models.staff import Role
+    from webapp.services.staff import create_user
+
+    def factory(role: Role | str, department: Department | str | None = None,
+                **fields: Any) -> Any:
+        role = Role(role)
+        if department is None and role != Role.ADMIN:
+            department = "黑河市市场监督管理局"
+        if isinstance(department, str):
+            department = department_factory(department)
+        n = next(_staff_serial)
+        return create_user(
+            db_session, fields.pop("username", f"{role.value}{n}"),
+            fields.pop("password", STAFF_PASSWORD), role,
+            department_id=department.id if department else None,
+            display_name=fields.pop("display_name", None),
+        )
+
+    department_factory = department
+    return factory
+
+
+@pytest.fixture
+def login_as() -> Callable[..., Any]:
+    """login_as(client, user, password=STAFF_PASSWORD) logs in through the real login form
+    (works with CSRF on or off) and returns the response after the redirect."""
+    import re
+
+    def do_login(client: FlaskClient, user: Any, password: str = STAFF_PASSWORD) -> Any:
+        page = client.get("/admin/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        data = {"username": user.username, "password": password}
+        if token:
+            data["csrf_token"] = token.group(1)
+        return client.post("/admin/login", data=data, follow_redirects=True)
+
+    return do_login

@@ -60,6 +60,14 @@ DEFAULTS: dict[str, Any] = {
     "PETITION_CAPTCHA_AFTER": 3,  # submissions per IP per hour before a CAPTCHA is asked
     "RATELIMIT_PETITION_SUBMIT": "10 per minute; 100 per hour",
     "RATELIMIT_PETITION_TRACK": "10 per minute; 50 per hour",
+    # Back office: login attempts per IP (the per-account lockout is in services.staff), and
+    # how long a staff login lasts, in seconds, counted from the login itself.
+    "RATELIMIT_STAFF_LOGIN": "10 per minute; 50 per hour",
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    # Departments (by name) that receive complaints; objections and repairs go to the
+    # department that published the record.
+    "PETITION_COMPLAINT_DEPARTMENT": "黑河市市场监督管理局",
+    "PETITION_GOV_COMPLAINT_DEPARTMENT": "黑河市发展和改革委员会",
 }
 
 _JSON_KEYS = {
@@ -72,7 +80,8 @@ _JSON_KEYS = {
     "WORKDAY_EXTRA_WORKDAYS",
 }
 _INT_KEYS = {"PETITION_MAX_FILES", "PETITION_MAX_FILE_BYTES", "PETITION_CAPTCHA_AFTER",
-             "PROXY_FIX_HOPS", "MAX_CONTENT_LENGTH", "DOUBLE_PUBLICITY_WORKING_DAYS"}
+             "PROXY_FIX_HOPS", "MAX_CONTENT_LENGTH", "DOUBLE_PUBLICITY_WORKING_DAYS",
+             "PERMANENT_SESSION_LIFETIME"}
 _FLOAT_KEYS = {"SERIOUS_FINE_WAN_YUAN"}
 
 

@@ -23,19 +23,9 @@ import webapp.services
 from webapp.models import QueryLog, Region
 from webapp.rules import uscc as uscc_rules
 from webapp.rules.kinds import Visibility
+from webapp.services.search import SearchFilters as Filters
 
 ID_NUMBER = "231102198001011234"
-
-
-@dataclass
-class Filters:
-    kind: str | None = None
-    list_nature: str | None = None
-    department_id: int | None = None
-    region_id: int | None = None
-    subject_type: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import time
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +134,7 @@ def register_errorhandlers(app: Flask) -> None:
             db.session.rollback()  # nothing half-written survives an error
         title, message = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500 if code >= 500 else 400])
         detail = getattr(error, "description", None) if code in (400, 413, 429) else None
-        retry = getattr(error, "retry_after", None) or None
+        retry = _retry_after_seconds() if code == 429 else None
         if _wants_json():
             body = {"error": title, "reason": message, "status": code}
             if isinstance(detail, str) and code != 429:
@@ -146,6 +147,14 @@ def register_errorhandlers(app: Flask) -> None:
     for code in ERROR_MESSAGES:
         app.register_error_handler(code, render_error)
     app.register_error_handler(Exception, _unexpected(render_error))
+
+
+def _retry_after_seconds() -> int | None:
+    """Seconds until the breached rate limit resets (flask-limiter's error does not say)."""
+    current = limiter.current_limit
+    if current is None:
+        return None
+    return max(1, current.reset_at - int(time.time()))
 
 
 def _unexpected(render_error: Any) -> Any:

@@ -17,10 +17,17 @@ GOV_CATEGORIES = [
 ]
 
 
-class _Base(FlaskForm):
+class _Chinese(FlaskForm):
+    class Meta:
+        # WTForms' own messages (bad date, bad choice, …) in Chinese; Flask-Babel is not used.
+        locales = ("zh",)
+
+
+class _Base(_Chinese):
     form_token = HiddenField()  # one-time token: a double click makes one case
     website = StringField("请勿填写此项", validators=[Optional()])  # honeypot, hidden by CSS
-    captcha = StringField("验证码", validators=[Optional(), Length(max=10)])
+    captcha = StringField("验证码", validators=[
+        Optional(), Length(max=10, message="验证码为 5 位数字。")])
     description = TextAreaField("具体情况", validators=[
         DataRequired("请填写具体情况。"), Length(max=5000, message="不超过 5000 字。")])
     contact_name = StringField("联系人姓名", validators=[
@@ -34,12 +41,14 @@ class _Base(FlaskForm):
 
 
 class ComplaintForm(_Base):
-    target_name = StringField("被投诉的单位", validators=[Optional(), Length(max=200)])
+    target_name = StringField("被投诉的单位", validators=[
+        Optional(), Length(max=200, message="不超过 200 字。")])
     category = SelectField("投诉类别", choices=COMPLAINT_CATEGORIES)
     title = StringField("投诉标题", validators=[
         DataRequired("请填写标题。"), Length(max=100, message="标题不超过 100 字。")])
     happened_on = DateField("发生日期", validators=[Optional()])
-    place = StringField("发生地点", validators=[Optional(), Length(max=200)])
+    place = StringField("发生地点", validators=[
+        Optional(), Length(max=200, message="不超过 200 字。")])
     anonymous = BooleanField("匿名投诉（匿名后无法电话回复）")
 
     def validate_contact_phone(self, field: StringField) -> None:
@@ -49,7 +58,7 @@ class ComplaintForm(_Base):
 
 class ObjectionForm(_Base):
     wrong_fields = StringField("有误的内容（如：处罚内容、决定日期）", validators=[
-        DataRequired("请说明哪些内容有误。"), Length(max=500)])
+        DataRequired("请说明哪些内容有误。"), Length(max=500, message="不超过 500 字。")])
     contact_phone = StringField("联系电话", validators=[DataRequired("请填写联系电话。"), PHONE])
 
 
@@ -59,10 +68,12 @@ class RepairForm(_Base):
     contact_phone = StringField("联系电话", validators=[DataRequired("请填写联系电话。"), PHONE])
 
 
-class TrackForm(FlaskForm):
-    number = StringField("案件编号", validators=[DataRequired("请填写案件编号。"), Length(max=24)])
-    code = StringField("查询码", validators=[DataRequired("请填写查询码。"), Length(max=16)])
+class TrackForm(_Chinese):
+    number = StringField("案件编号", validators=[
+        DataRequired("请填写案件编号。"), Length(max=24, message="案件编号格式不正确。")])
+    code = StringField("查询码", validators=[
+        DataRequired("请填写查询码。"), Length(max=16, message="查询码格式不正确。")])
 
 
-class NudgeForm(FlaskForm):
+class NudgeForm(_Chinese):
     pass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from datetime import date, timedelta
 from typing import Any
@@ -19,6 +21,7 @@ from flask import (
 )
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.extensions import db, limiter
 from webapp.models import Record, Subject
@@ -40,6 +43,25 @@ from webapp.services import captcha
 from webapp.services import petitions as svc
 
 TRACKED = "tracked_cases"  # case ids whose query code this browser has shown
+_dummy_hash: list[str] = []  # a hash of the same cost as a query code's, made once
+
+
+def _form_token_mac(nonce: str) -> str:
+    # Binds the one-time token to this browser's session (its CSRF secret): a token copied
+    # into another session is refused, so a replay cannot unlock someone else's case.
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    bound = f"{nonce}|{session.get('csrf_token', '')}".encode()
+    return hmac.new(key, bound, hashlib.sha256).hexdigest()[:16]
+
+
+def _new_form_token() -> str:
+    nonce = secrets.token_urlsafe(18)
+    return f"{nonce}.{_form_token_mac(nonce)}"
+
+
+def _form_token_ok(token: str) -> bool:
+    nonce, _, mac = token.partition(".")
+    return 16 <= len(token) <= 64 and hmac.compare_digest(mac, _form_token_mac(nonce))
 
 
 def _submit_limit() -> str:
@@ -69,13 +91,12 @@ def _handle(form: Any, kind: CaseKind, template: str, fields: dict[str, Any],
             min_files: int = 0, **context: Any) -> Any:
     need_captcha = _captcha_needed()
     if request.method == "GET":
-        form.form_token.data = secrets.token_urlsafe(24)
+        form.form_token.data = _new_form_token()
     elif form.validate_on_submit():
         error = None
         if need_captcha and not captcha.check(form.captcha.data or ""):
             error = "验证码不正确，请重新输入。"
-        token = form.form_token.data or ""
-        if not 16 <= len(token) <= 64:
+        if not _form_token_ok(form.form_token.data or ""):
             error = error or "表单已失效，请刷新页面后重新提交。"
         checked: list[files.Checked] = []
         if error is None:
@@ -120,6 +141,12 @@ def _create(kind: CaseKind, form: Any, fields: dict[str, Any], record: Record | 
     _remember(case)
     if code is not None:
         session["new_case"] = {"number": case.number, "code": code}
+    shown = session.get("new_case") or {}
+    if code is None and shown.get("number") != case.number:
+        # A second click whose first answer this browser has already shown (or never got):
+        # show the case itself; the query code is shown with the first answer only.
+        flash("该表单已经提交过，请勿重复提交。以下是已提交的案件。", "info")
+        return redirect(url_for("petitions.case_status", number=case.number))
     return redirect(url_for("petitions.submitted", number=case.number))
 
 
@@ -216,12 +243,24 @@ def _tracked_case(number: str) -> Case:
     return case
 
 
+def _find_case(number: str, code: str) -> Case | None:
+    """Like svc.find_case, but an unknown number costs the same hash check as a wrong code:
+    otherwise the response time tells a guesser which case numbers exist."""
+    exists = db.session.scalar(select(Case.id).where(Case.number == number.strip().upper()))
+    if exists is None:
+        if not _dummy_hash:
+            _dummy_hash.append(generate_password_hash(svc.new_query_code()))
+        check_password_hash(_dummy_hash[0], code.strip().upper())
+        return None
+    return svc.find_case(db.session, number, code)
+
+
 @bp.route("/track", methods=["GET", "POST"])
 @limiter.limit(_track_limit, methods=["POST"])
 def track() -> Any:
     form = TrackForm()
     if form.validate_on_submit():
-        case = svc.find_case(db.session, form.number.data, form.code.data)
+        case = _find_case(form.number.data, form.code.data)
         if case is not None:
             _remember(case)
             return redirect(url_for("petitions.case_status", number=case.number))

@@ -7,7 +7,9 @@ the written files again if the transaction fails (`discard`).
 from __future__ import annotations
 
 import io
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,11 @@ from werkzeug.datastructures import FileStorage
 from webapp.models.petitions import Attachment
 
 EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
+# PDF names that run code or carry files when a reader opens the document. A heuristic on the
+# raw bytes (names inside compressed object streams are not seen), enough to refuse the
+# plain script-bearing PDFs that staff would otherwise open.
+_PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia)(?![A-Za-z0-9])")
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 
 
 class AttachmentError(ValueError):
@@ -40,7 +47,18 @@ def storage_dir() -> Path:
 def _safe_display_name(name: str) -> str:
     if not name or "/" in name or "\\" in name or ".." in name or "\x00" in name:
         raise AttachmentError(f"文件名“{name[:60]}”不合法，请重命名后再上传。")
-    return name[:200]
+    # Bidi overrides and other invisible characters make "x\u202egnp.exe" read "xexe.png".
+    shown = "".join(c for c in name if unicodedata.category(c) not in ("Cf", "Cc")).strip()
+    if not shown:
+        raise AttachmentError("文件名不合法，请重命名后再上传。")
+    return shown[:200]
+
+
+def _check_pdf(name: str, data: bytes) -> None:
+    plain = _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data)
+    if _PDF_ACTIVE.search(plain):
+        raise AttachmentError(
+            f"文件“{name}”含有脚本或嵌入文件，不能上传，请另存为普通 PDF 后再试。")
 
 
 def _sniff(data: bytes) -> str | None:
@@ -94,7 +112,9 @@ def _check(files: list[FileStorage]) -> list[Checked]:
         mime = _sniff(data)
         if mime is None:
             raise AttachmentError(f"文件“{name}”不是 JPG、PNG 或 PDF 文件。")
-        if mime != "application/pdf":
+        if mime == "application/pdf":
+            _check_pdf(name, data)
+        else:
             data = _reencode(data, mime)
         checked.append(Checked(name, mime, data))
     return checked

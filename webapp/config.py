@@ -68,6 +68,9 @@ DEFAULTS: dict[str, Any] = {
     # department that published the record.
     "PETITION_COMPLAINT_DEPARTMENT": "黑河市市场监督管理局",
     "PETITION_GOV_COMPLAINT_DEPARTMENT": "黑河市发展和改革委员会",
+    # Largest department file the back office upload accepts, in bytes (a clear message
+    # above it); MAX_CONTENT_LENGTH stays the hard ceiling of every request.
+    "IMPORT_MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
 }
 
 _JSON_KEYS = {
@@ -81,7 +84,7 @@ _JSON_KEYS = {
 }
 _INT_KEYS = {"PETITION_MAX_FILES", "PETITION_MAX_FILE_BYTES", "PETITION_CAPTCHA_AFTER",
              "PROXY_FIX_HOPS", "MAX_CONTENT_LENGTH", "DOUBLE_PUBLICITY_WORKING_DAYS",
-             "PERMANENT_SESSION_LIFETIME"}
+             "PERMANENT_SESSION_LIFETIME", "IMPORT_MAX_UPLOAD_BYTES"}
 _FLOAT_KEYS = {"SERIOUS_FINE_WAN_YUAN"}
 
 

@@ -24,8 +24,16 @@ def _admin_globals() -> dict[str, Any]:
 
     if not current_user.is_authenticated:
         return {"admin_nav": [], "logout_form": None, "role_labels": ROLE_LABELS}
-    return {"admin_nav": visible_nav(current_user), "logout_form": LogoutForm(),
+    # formdata=None: the logout button never reads this request's body, so rendering a
+    # page (even the 413 page of an oversize upload) never parses it.
+    return {"admin_nav": visible_nav(current_user), "logout_form": LogoutForm(formdata=None),
             "role_labels": ROLE_LABELS}
 
 
-from webapp.admin import views  # noqa: E402,F401  (routes attach to bp)
+# Routes attach to bp on import: views (login, start page), then the back office tools.
+from webapp.admin import (  # noqa: E402,F401
+    codes_admin,
+    logs,
+    uploads,
+    views,
+)

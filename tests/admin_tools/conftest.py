@@ -1,0 +1,31 @@
+"""Fixtures for the back office tool tests: logged-in staff of each role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import g
+from flask.testing import FlaskClient
+
+from webapp.models.staff import Role
+
+
+@pytest.fixture
+def staff_client(app: Any, make_staff: Any, login_as: Any,
+                 db_session: Any) -> Callable[..., tuple[FlaskClient, Any]]:
+    """staff_client(role, department=None) → (a client logged in as a new user, the user)."""
+
+    def factory(role: Role, department: str | None = None) -> tuple[FlaskClient, Any]:
+        user = make_staff(role, department)
+        db_session.commit()
+        client = app.test_client()
+        # The tests share one app context, so flask-wtf's per-request token cache (g) would
+        # hand this client another client's token: start clean.
+        g.pop("csrf_token", None)
+        page = login_as(client, user)
+        assert page.status_code == 200, "the test user could log in"
+        return client, user
+
+    return factory

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 
 class LoginForm(FlaskForm):
@@ -17,3 +28,74 @@ class LoginForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """Only a CSRF token: logging out is a POST, so a link on another site cannot do it."""
+
+
+# --- the case queue and case actions -------------------------------------------------------
+
+KIND_LABELS = {"complaint": "投诉举报", "gov_complaint": "政府失信投诉",
+               "objection": "异议申诉", "repair": "信用修复"}
+STATE_LABELS = {"submitted": "待受理", "accepted": "已受理", "rejected": "不予受理",
+                "verifying": "核查中", "decided": "已答复", "closed": "已办结"}
+#: What "upheld" and "dismissed" mean for each case kind.
+OUTCOME_LABELS = {
+    "complaint": {"upheld": "投诉属实", "dismissed": "投诉不属实"},
+    "gov_complaint": {"upheld": "投诉属实", "dismissed": "投诉不属实"},
+    "objection": {"upheld": "异议成立", "dismissed": "异议不成立"},
+    "repair": {"upheld": "准予修复", "dismissed": "不予修复"},
+}
+def choices(labels: dict[Any, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in labels.items()]
+
+
+NOTE = Length(max=5000, message="不超过 5000 字。")
+
+
+class QueueFilterForm(FlaskForm):
+    """GET filters of the queue: no CSRF (it changes nothing), unknown values ignored."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField("类型", choices=choices({"": "全部类型", **KIND_LABELS}),
+                       validators=[Optional()])
+    state = SelectField("状态", choices=choices({"": "全部状态", "open": "未办结",
+                                               **STATE_LABELS}), validators=[Optional()])
+    department = SelectField("部门", choices=choices({"": "全部部门"}), validators=[Optional()])
+    overdue = BooleanField("只看已超期")
+
+
+class AcceptForm(FlaskForm):
+    note = TextAreaField("受理意见", validators=[Optional(), NOTE])
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField("不予受理理由", validators=[
+        DataRequired("请填写不予受理的理由。"), NOTE])
+
+
+class VerifyForm(FlaskForm):
+    note = TextAreaField("核查说明", validators=[Optional(), NOTE])
+
+
+class DecideForm(FlaskForm):
+    outcome = RadioField("处理结果", choices=choices({"upheld": "成立", "dismissed": "不成立"}),
+                         validators=[InputRequired("请选择处理结果。")])
+    reply = TextAreaField("书面答复", validators=[DataRequired("请填写书面答复。"), NOTE])
+    # Objections only: correct the record's fields, or revoke the record entirely.
+    effect = RadioField("异议成立时", choices=choices({"correct": "更正信息（按下方内容）",
+                                                  "revoke": "撤销该信息"}),
+                        default="correct", validators=[Optional()])
+    title = StringField("信息名称/事项", validators=[Optional(), Length(max=255)])
+    doc_number = StringField("决定文书号", validators=[Optional(), Length(max=128)])
+    content = TextAreaField("内容", validators=[Optional(), Length(max=20000)])
+    facts = TextAreaField("违法事实/列入原因", validators=[Optional(), Length(max=20000)])
+    legal_basis = TextAreaField("依据", validators=[Optional(), Length(max=20000)])
+
+
+class CloseForm(FlaskForm):
+    note = TextAreaField("办结说明", validators=[Optional(), NOTE])
+
+
+class ReassignForm(FlaskForm):
+    department = SelectField("转交部门", coerce=int, validate_choice=True)
+    note = TextAreaField("转交说明", validators=[Optional(), NOTE])

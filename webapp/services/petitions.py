@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.models.base import utcnow
+from webapp.models.catalog import Department
 from webapp.models.petitions import (
     CASE_NUMBER_PREFIX,
     Case,
@@ -107,6 +108,52 @@ def _event(case: Case, step: str, note: str | None = None, staff: StaffUser | No
                                  public=public))
 
 
+#: Config keys naming the department that handles each kind of complaint.
+ROUTING_KEYS = {
+    CaseKind.COMPLAINT: "PETITION_COMPLAINT_DEPARTMENT",
+    CaseKind.GOV_COMPLAINT: "PETITION_GOV_COMPLAINT_DEPARTMENT",
+}
+
+
+def department_by_name(session: Session, name: str) -> Department:
+    """The department of that name, created when missing (a department is only its name)."""
+    found = session.scalar(select(Department).where(Department.name == name))
+    if found is None:
+        found = Department(name=name)
+        session.add(found)
+        session.flush()
+    return found
+
+
+def route_department(session: Session, kind: CaseKind, record: Record | None) -> int | None:
+    """Objections and repairs go to the department that published the record; complaints to
+    the configured department, so its reviewers see them (not only the administrators)."""
+    if record is not None:
+        return record.department_id
+    name = current_app.config.get(ROUTING_KEYS[kind], "") if kind in ROUTING_KEYS else ""
+    return department_by_name(session, name).id if name else None
+
+
+def reassign(session: Session, case: Case, staff: StaffUser, department: Department,
+             note: str = "") -> None:
+    """An administrator hands a case to another department (audited, internal step)."""
+    if not staff.has_role(Role.ADMIN):
+        raise NotAllowed("只有系统管理员可以转交案件。")
+    if not case.is_open:
+        raise PetitionError("案件已办结，不能转交。")
+    if department.id == case.department_id:
+        raise PetitionError("案件已在该部门。")
+    before = {"department_id": case.department_id,
+              "department": case.department.name if case.department else None}
+    case.department = department
+    case.department_id = department.id
+    _event(case, "转交", f"转交{department.name}" + (f"：{note}" if note else ""), staff,
+           public=False)
+    audit(session, staff, "case.reassign", f"case:{case.id}", before,
+          {"department_id": department.id, "department": department.name})
+    session.flush()
+
+
 def open_case(
     session: Session, kind: CaseKind, *, form_token: str, fields: dict[str, Any],
     record: Record | None = None, subject_id: int | None = None, today: date | None = None,
@@ -134,7 +181,7 @@ def open_case(
     case = Case(
         kind=kind.value, form_token=form_token, query_code_hash=generate_password_hash(code),
         record=record, subject_id=subject_id,
-        department_id=record.department_id if record is not None else None,
+        department_id=route_department(session, kind, record),
         received_on=today, due_on=due_date(kind.value, today, record), submitter_ip=ip, **fields,
     )
     _event(case, "提交")

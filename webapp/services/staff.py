@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, timedelta
 
 from sqlalchemy import select
@@ -16,12 +17,21 @@ LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
 
 
+USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
+
+
 class LoginError(ValueError):
     """Wrong credentials or a locked account; the message is shown as is."""
 
 
 def create_user(session: Session, username: str, password: str, role: Role,
                 department_id: int | None = None, display_name: str | None = None) -> StaffUser:
+    if not USERNAME.match(username):
+        raise ValueError("用户名只能包含字母、数字、下划线、点和连字符，长度 2-64。")
+    if session.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
+        raise ValueError(f"用户名 {username} 已存在。")
+    if role != Role.ADMIN and department_id is None:
+        raise ValueError("部门审核员和数据报送员必须指定所属部门。")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValueError(f"密码至少 {MIN_PASSWORD_LENGTH} 位。")
     user = StaffUser(username=username, display_name=display_name or username,
@@ -52,5 +62,15 @@ def authenticate(session: Session, username: str, password: str) -> StaffUser:
         raise LoginError("用户名或密码错误。")
     user.failed_logins = 0
     user.locked_until = None
+    session.flush()
+    return user
+
+
+def disable_user(session: Session, username: str) -> StaffUser:
+    """Disabled accounts cannot log in; the row stays, so the audit log keeps its names."""
+    user = session.scalar(select(StaffUser).where(StaffUser.username == username))
+    if user is None:
+        raise ValueError(f"用户 {username} 不存在。")
+    user.is_enabled = False
     session.flush()
     return user

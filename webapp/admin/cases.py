@@ -1,0 +1,245 @@
+"""The case queue and case handling: filters, detail page, the staff actions, attachments.
+
+Scope: administrators see every case; reviewers only their department's. A case outside the
+user's scope answers 403 (not 404) for every GET and POST, so the refusal is explicit.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlalchemy.sql import Select
+
+from webapp.admin import bp
+from webapp.admin.access import current_staff, in_scope, staff_required
+from webapp.admin.forms import (
+    KIND_LABELS,
+    OUTCOME_LABELS,
+    STATE_LABELS,
+    AcceptForm,
+    CloseForm,
+    DecideForm,
+    QueueFilterForm,
+    ReassignForm,
+    RejectForm,
+    VerifyForm,
+    choices,
+)
+from webapp.extensions import db
+from webapp.models.catalog import Department
+from webapp.models.petitions import OPEN_STATES, Attachment, Case, CaseKind, Outcome
+from webapp.models.staff import Role, StaffUser
+from webapp.petitions.views import send_attachment
+from webapp.services import petitions as svc
+from webapp.services.clock import today as local_today
+
+PER_PAGE = 50
+OPEN = [s.value for s in OPEN_STATES]
+CASE_ROLES = (Role.ADMIN, Role.REVIEWER)
+
+
+def _scoped(stmt: Select, staff: StaffUser) -> Select:
+    if staff.has_role(Role.ADMIN):
+        return stmt
+    return stmt.where(Case.department_id == staff.department_id)
+
+
+def _filtered(stmt: Select, form: QueueFilterForm, staff: StaffUser, today: date) -> Select:
+    if form.kind.data in KIND_LABELS:
+        stmt = stmt.where(Case.kind == form.kind.data)
+    if form.state.data == "open":
+        stmt = stmt.where(Case.state.in_(OPEN))
+    elif form.state.data in STATE_LABELS:
+        stmt = stmt.where(Case.state == form.state.data)
+    if staff.has_role(Role.ADMIN):
+        if form.department.data == "none":
+            stmt = stmt.where(Case.department_id.is_(None))
+        elif (form.department.data or "").isdigit():
+            stmt = stmt.where(Case.department_id == int(form.department.data))
+    if form.overdue.data:
+        stmt = stmt.where(Case.state.in_(OPEN), Case.due_on < today)
+    return stmt
+
+
+def _counts(staff: StaffUser, today: date) -> dict[str, int]:
+    """Headline numbers of the user's scope, independent of the filters."""
+    base = _scoped(select(func.count()).select_from(Case), staff)
+    return {
+        "submitted": db.session.scalar(base.where(Case.state == "submitted")) or 0,
+        "open": db.session.scalar(base.where(Case.state.in_(OPEN))) or 0,
+        "overdue": db.session.scalar(base.where(Case.state.in_(OPEN),
+                                                Case.due_on < today)) or 0,
+    }
+
+
+def _page() -> int:
+    page = request.args.get("page", "1")
+    return max(int(page), 1) if page.isdigit() and len(page) < 7 else 1
+
+
+@bp.get("/cases")
+@staff_required(*CASE_ROLES)
+def cases() -> Any:
+    staff = current_staff()
+    today = local_today()
+    form = QueueFilterForm(formdata=request.args)
+    departments: list[Department] = []
+    if staff.has_role(Role.ADMIN):
+        departments = list(db.session.scalars(select(Department).order_by(Department.name)))
+        form.department.choices = choices(
+            {"": "全部部门", "none": "未分配部门", **{str(d.id): d.name for d in departments}})
+    # Open cases first, then by legal deadline: what must be done next is on top.
+    stmt = _filtered(_scoped(select(Case), staff), form, staff, today).order_by(
+        Case.state.not_in(OPEN), Case.due_on, Case.id)
+    page = db.paginate(stmt, page=_page(), per_page=PER_PAGE, error_out=False)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+
+    def page_url(number: int) -> str:
+        return url_for("admin.cases", page=number, **args)
+
+    return render_template(
+        "admin/cases.html", form=form, page=page, page_url=page_url, today=today,
+        counts=_counts(staff, today), is_admin=staff.has_role(Role.ADMIN),
+        kinds=KIND_LABELS, states=STATE_LABELS,
+    )
+
+
+def _case_in_scope(case_id: int, lock: bool = False) -> Case:
+    case = db.session.get(Case, case_id, with_for_update=lock)
+    if case is None:
+        abort(404)
+    if not in_scope(current_staff(), case.department_id):
+        abort(403)
+    return case
+
+
+def _decide_form(case: Case) -> DecideForm:
+    form = DecideForm(prefix="decide")
+    labels = OUTCOME_LABELS[case.kind]
+    form.outcome.choices = choices(labels)
+    if request.method == "GET" and case.record is not None:
+        for name in svc.CORRECTABLE_FIELDS:
+            getattr(form, name).data = getattr(case.record, name)
+    return form
+
+
+def _reassign_form(case: Case) -> ReassignForm:
+    form = ReassignForm(prefix="reassign")
+    form.department.choices = choices({
+        d.id: d.name for d in db.session.scalars(select(Department).order_by(Department.name))
+        if d.id != case.department_id})
+    return form
+
+
+def _forms(case: Case) -> dict[str, FlaskForm]:
+    # Prefixed field names ("accept-note"): several forms share the page, ids stay unique.
+    return {"accept": AcceptForm(prefix="accept"), "reject": RejectForm(prefix="reject"),
+            "verify": VerifyForm(prefix="verify"), "decide": _decide_form(case),
+            "close": CloseForm(prefix="close"), "reassign": _reassign_form(case)}
+
+
+def _render_case(case: Case, forms: dict[str, FlaskForm], status: int = 200) -> Any:
+    staff = current_staff()
+    names = {u.id: u.display_name for u in db.session.scalars(select(StaffUser).where(
+        StaffUser.id.in_({e.staff_id for e in case.events if e.staff_id}
+                         | {case.decided_by_id or 0})))}
+    return render_template(
+        "admin/case.html", case=case, forms=forms, names=names, today=local_today(),
+        kinds=KIND_LABELS, states=STATE_LABELS, outcomes=OUTCOME_LABELS[case.kind],
+        is_admin=staff.has_role(Role.ADMIN), can_act=svc.can_handle(staff, case),
+        is_objection=case.kind == CaseKind.OBJECTION.value,
+    ), status
+
+
+@bp.get("/cases/<int:case_id>")
+@staff_required(*CASE_ROLES)
+def case_detail(case_id: int) -> Any:
+    case = _case_in_scope(case_id)
+    return _render_case(case, _forms(case))
+
+
+@bp.get("/cases/<int:case_id>/files/<int:attachment_id>")
+@staff_required(*CASE_ROLES)
+def case_file(case_id: int, attachment_id: int) -> Any:
+    case = _case_in_scope(case_id)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.case_id != case.id:
+        abort(404)
+    return send_attachment(attachment)
+
+
+def _corrections(case: Case, form: DecideForm) -> dict[str, str] | None:
+    """The objection's record changes; {} revokes the record; None: nothing to change."""
+    if case.kind != CaseKind.OBJECTION.value or form.outcome.data != Outcome.UPHELD.value:
+        return {}
+    if form.effect.data == "revoke":
+        return {}
+    record = case.record
+    changes = {}
+    for name in svc.CORRECTABLE_FIELDS:
+        value = (getattr(form, name).data or "").strip()
+        if value and value != (getattr(record, name) or "").strip():
+            changes[name] = value
+    return changes or None
+
+
+def _text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+ACTIONS = {
+    "accept": "已受理。", "reject": "已作出不予受理决定。", "verify": "已开始核查。",
+    "decide": "已答复。", "close": "案件已办结。", "reassign": "案件已转交。",
+}
+
+
+@bp.post("/cases/<int:case_id>/<action>")
+@staff_required(*CASE_ROLES)
+def case_action(case_id: int, action: str) -> Any:
+    if action not in ACTIONS:
+        abort(404)
+    case = _case_in_scope(case_id, lock=True)
+    staff = current_staff()
+    forms = _forms(case)
+    form: Any = forms[action]
+    if action == "reassign" and not staff.has_role(Role.ADMIN):
+        abort(403)
+    if not form.validate_on_submit():
+        db.session.rollback()  # release the row lock; nothing was changed
+        flash("提交的内容有误，请按提示修改。", "error")
+        return _render_case(_case_in_scope(case_id), forms, 400)
+    try:
+        if action == "accept":
+            svc.accept(db.session, case, staff, _text(form.note.data))
+        elif action == "reject":
+            svc.reject(db.session, case, staff, _text(form.reason.data))
+        elif action == "verify":
+            svc.start_verification(db.session, case, staff, _text(form.note.data))
+        elif action == "decide":
+            corrections = _corrections(case, form)
+            if corrections is None:
+                raise svc.PetitionError(
+                    "没有填写与原信息不同的更正内容；如需撤销该信息，请选择“撤销该信息”。")
+            svc.decide(db.session, case, staff, Outcome(form.outcome.data),
+                       _text(form.reply.data), corrections)
+        elif action == "close":
+            svc.close(db.session, case, staff, _text(form.note.data))
+        else:
+            target = db.session.get(Department, form.department.data)
+            if target is None:
+                raise svc.PetitionError("请选择要转交的部门。")
+            svc.reassign(db.session, case, staff, target, _text(form.note.data))
+    except svc.NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except svc.PetitionError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("admin.case_detail", case_id=case_id))
+    db.session.commit()
+    flash(ACTIONS[action], "info")
+    return redirect(url_for("admin.case_detail", case_id=case_id))

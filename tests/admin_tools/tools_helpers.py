@@ -8,7 +8,6 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from flask import g
 from flask.testing import FlaskClient
 from openpyxl import Workbook
 
@@ -72,7 +71,6 @@ def xlsx_bytes(rows: Sequence[dict[str, str]]) -> bytes:
 
 
 def csrf_token(client: FlaskClient, path: str) -> str:
-    g.pop("csrf_token", None)  # the tests share one app context: no cached token of another
     page = client.get(path).get_data(as_text=True)
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     assert match, f"{path} has a CSRF token"

@@ -15,6 +15,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from webapp.admin import bp
@@ -44,7 +45,7 @@ STAFF_WITHDRAWAL_CATEGORIES = (
 
 class WithdrawForm(FlaskForm):
     category = SelectField("作废原因类别", choices=[
-        (c.value, WITHDRAWAL_LABELS[c]) for c in STAFF_WITHDRAWAL_CATEGORIES])
+        SelectChoice(c.value, WITHDRAWAL_LABELS[c]) for c in STAFF_WITHDRAWAL_CATEGORIES])
     reason = TextAreaField("作废说明（仅内部可见）", validators=[
         DataRequired("请填写作废说明。"), Length(max=500, message="不超过 500 字。")])
 

@@ -17,6 +17,7 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, ValidationError
 
 from webapp.admin import bp
@@ -52,10 +53,11 @@ class UploadForm(FlaskForm):
 
     def __init__(self, staff: StaffUser, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.kind.choices = [(kind, SPECS[kind].label) for kind in KINDS]
+        self.kind.choices = [SelectChoice(kind, SPECS[kind].label) for kind in KINDS]
         if staff.has_role(Role.ADMIN):
             departments = db.session.scalars(select(Department).order_by(Department.name))
-            self.department.choices = [(0, "不指定部门")] + [(d.id, d.name) for d in departments]
+            self.department.choices = [SelectChoice(0, "不指定部门")] + [  # type: ignore[arg-type]
+                SelectChoice(d.id, d.name) for d in departments]  # type: ignore[arg-type]
         else:
             # A data officer's files are always their own department's: whatever the
             # request says is ignored (see _department_for), so it is not validated.

@@ -210,6 +210,14 @@ def test_roles_and_department_scope(
            department=str(market_batch.department_id))
     newest = db_session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())).first()
     assert newest.department_id == tax_officer.department_id
+    # The batch page names the bodies its records belong to and flags a foreign one.
+    own = page_text(tax_client.get(f"/admin/uploads/{newest.id}"))
+    assert f"{TAX}：1 条" in own and "不是上传部门的记录" not in own
+    upload(tax_client, csv_bytes([penalty_row(5)]), "市场监管局的处罚.csv")  # 处罚机关: MARKET
+    foreign = db_session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())).first()
+    assert foreign.department_id == tax_officer.department_id
+    flagged = page_text(tax_client.get(f"/admin/uploads/{foreign.id}"))
+    assert f"{MARKET}：1 条 （不是上传部门的记录，请核实）" in flagged
 
     admin_client, _ = staff_client(Role.ADMIN)
     everything = page_text(admin_client.get("/admin/uploads"))

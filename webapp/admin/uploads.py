@@ -14,7 +14,7 @@ from typing import Any
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, ValidationError
 from webapp.admin import bp
 from webapp.admin.access import current_staff, in_scope, staff_required
 from webapp.extensions import db
-from webapp.models import Department, ImportBatch
+from webapp.models import Department, ImportBatch, Record
 from webapp.models.staff import Role, StaffUser
 from webapp.services.audit import audit
 from webapp.services.imports import KINDS, SPECS, import_file
@@ -155,8 +155,16 @@ def upload_batch(batch_id: int) -> Any:
     """One batch: its counts, warnings and row error table (行, 列, 原因)."""
     batch = _batch_in_scope(batch_id)
     department = db.session.get(Department, batch.department_id) if batch.department_id else None
+    # Records name their deciding body (处罚机关, 许可机关 …) from the file itself; listing
+    # them lets the officer see at once a row that is not their department's.
+    authorities = db.session.execute(
+        select(Department.id, Department.name, func.count(Record.id))
+        .join(Record, Record.department_id == Department.id)
+        .where(Record.batch_id == batch.id)
+        .group_by(Department.id, Department.name).order_by(Department.name)
+    ).all()
     return render_template(
-        "admin/uploads_batch.html", batch=batch, department=department,
+        "admin/uploads_batch.html", batch=batch, department=department, authorities=authorities,
         kind_label=SPECS[batch.kind].label if batch.kind in SPECS else batch.kind,
         unusable=_unusable_reason(batch), shown_errors=SHOWN_ERRORS,
     )

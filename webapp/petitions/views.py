@@ -129,9 +129,10 @@ def _create(kind: CaseKind, form: Any, fields: dict[str, Any], record: Record | 
         files.discard(written)
         flash(str(exc), "error")
         return None
-    except IntegrityError:
+    except IntegrityError as exc:
         db.session.rollback()
         files.discard(written)
+        current_app.logger.warning("petition not stored: %s", exc.orig)
         flash("提交未成功，请重试。", "error")
         return None
     except Exception:

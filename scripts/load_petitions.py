@@ -30,6 +30,7 @@ import argparse
 import os
 import re
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
@@ -284,7 +285,10 @@ def main() -> int:
         server.terminate()
         server.wait(timeout=30)
 
-    return report(args, results, wall, log)
+    status = report(args, results, wall, log)
+    if status == 0:
+        shutil.rmtree(instance, ignore_errors=True)  # kept on failure: it holds the server log
+    return status
 
 
 def report(args: argparse.Namespace, results: Results, wall: float, log: Path) -> int:

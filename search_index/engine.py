@@ -20,7 +20,7 @@ from whoosh import query as q
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
-from search_index import highlight, queries
+from search_index import bulk, highlight, queries
 from search_index.docs import RecordDoc, SubjectDoc, day_number, record_fields, subject_fields
 from search_index.schema import RECORDS, SUBJECTS
 from search_index.store import IndexStore
@@ -237,25 +237,17 @@ class SearchEngine:
         self, subjects: Iterable[SubjectDoc], records: Iterable[RecordDoc],
         limitmb: int = 512, procs: int = 1, timings: dict[str, float] | None = None,
     ) -> Path:
-        """A complete new version from scratch (not live until `swap`). `timings` receives
-        the seconds spent on each index (consuming the iterables included)."""
+        """A complete new version from scratch (not live until `swap`), written by the bulk
+        builder with `procs` processes. `timings` receives the seconds spent on each index
+        (consuming the iterables included). `limitmb` is kept for callers; the bulk builder
+        bounds memory by documents per segment instead."""
         version = self.store.new_version()
         for indexname, docs, to_fields in (
             (SUBJECTS, subjects, subject_fields), (RECORDS, records, record_fields),
         ):
             started = time.perf_counter()
-            ix = self.store.open(version, indexname)
-            options: dict[str, Any] = {"limitmb": limitmb}
-            if procs > 1:
-                options.update(procs=procs, multisegment=True)
-            writer = ix.writer(timeout=WRITER_TIMEOUT, **options)
-            try:
-                for doc in docs:
-                    writer.add_document(**to_fields(doc))  # type: ignore[operator]
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
+            bulk.build_index(self.store.open(version, indexname), docs, to_fields,
+                             procs=procs, timeout=WRITER_TIMEOUT)
             if timings is not None:
                 timings[indexname] = time.perf_counter() - started
         return version

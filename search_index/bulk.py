@@ -220,7 +220,8 @@ def _batches(docs: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def build_index(ix: FileIndex, docs: Iterable[Any], to_fields: ToFields, procs: int = 1,
-                segment_docs: int = SEGMENT_DOCS, timeout: float = 30.0) -> int:
+                segment_docs: int = SEGMENT_DOCS, timeout: float = 30.0,
+                batch_docs: int = BATCH_DOCS) -> int:
     """Add every document of `docs` to the (empty) index `ix` in one commit, using `procs`
     processes. Returns the number of documents. Segments are ordered as the documents came
     (with `procs` > 1, batches interleave across workers within each segment round)."""
@@ -235,7 +236,7 @@ def build_index(ix: FileIndex, docs: Iterable[Any], to_fields: ToFields, procs: 
                 if enabled:
                     gc.enable()
         else:
-            segments = _parallel(ix, docs, to_fields, procs, segment_docs)
+            segments = _parallel(ix, docs, to_fields, procs, segment_docs, batch_docs)
         writer._close_segment()
         writer._commit_toc(segments)
         writer._finish()
@@ -257,7 +258,7 @@ def _put(jobs: Any, item: Any, workers: list[Any]) -> None:
 
 
 def _parallel(ix: FileIndex, docs: Iterable[Any], to_fields: ToFields, procs: int,
-              segment_docs: int) -> list[Any]:
+              segment_docs: int, batch_docs: int) -> list[Any]:
     context = multiprocessing.get_context("fork")  # workers inherit the schema and code
     jobs = context.Queue(procs * 4)
     results = context.Queue()
@@ -268,7 +269,7 @@ def _parallel(ix: FileIndex, docs: Iterable[Any], to_fields: ToFields, procs: in
     for worker in workers:
         worker.start()
     try:
-        for batch in _batches(docs, BATCH_DOCS):
+        for batch in _batches(docs, batch_docs):
             _put(jobs, batch, workers)
         for _ in workers:
             _put(jobs, None, workers)

@@ -151,3 +151,28 @@ def test_commits_during_a_rebuild_are_journalled_and_caught_up(app, make_subject
     make_subject(name="黑河市重建之后公司")
     db_session.commit()
     assert search.take_journal() == (set(), set())
+
+
+def test_a_parallel_rebuild_leaves_hidden_records_out(shop, make_record, db_session):
+    public = make_record(shop, facts="占道经营公开案")
+    hidden = [make_record(shop, facts=f"占道经营隐藏案{state.value}", visibility=state.value)
+              for state in (Visibility.ARCHIVED, Visibility.REVOKED, Visibility.EXPIRED)]
+    db_session.commit()
+    version, subjects, records = search.rebuild(db_session, procs=2)
+    assert (subjects, records) == (1, 1)
+    assert search.engine().store.current_name() == version.name
+    assert record_ids("占道经营") == {public.id}
+    assert not {r.id for r in hidden} & record_ids("隐藏案")
+
+
+def test_while_indexing_is_suspended_commits_wait_for_the_rebuild(app, make_subject,
+                                                                   db_session):
+    with search.indexing_suspended(db_session):
+        bulk = make_subject(name="黑河市批量导入贸易有限公司")
+        db_session.commit()
+        assert subject_ids("批量导入") == set()  # not indexed commit by commit
+    search.rebuild(db_session)
+    assert subject_ids("批量导入") == {bulk.id}
+    later = make_subject(name="黑河市恢复索引商店")
+    db_session.commit()
+    assert subject_ids("恢复索引") == {later.id}  # per-commit updates are back

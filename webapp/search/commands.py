@@ -4,6 +4,7 @@ after-commit index updates for every app."""
 
 from __future__ import annotations
 
+import os
 import time
 
 import click
@@ -18,7 +19,8 @@ def register(app: Flask) -> None:
     search.install_session_hooks()
 
     @app.cli.command("reindex")
-    @click.option("--procs", default=1, show_default=True, help="并行建索引的进程数")
+    @click.option("--procs", default=min(2, os.cpu_count() or 1), show_default=True,
+                  help="并行建索引的进程数")
     @click.option("--limitmb", default=512, show_default=True, help="每个进程的内存上限 (MB)")
     def reindex(procs: int, limitmb: int) -> None:
         """重建全文索引（新目录建好后原子切换，期间网站照常搜索）。"""

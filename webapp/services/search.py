@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -261,10 +262,26 @@ def _counted(items: Iterator[Any], counts: dict[str, int], key: str) -> Iterator
 # ---------------------------------------------------------------------- session events
 
 _PENDING = "search_pending"  # ids touched by flushes since the last commit
+_SUSPENDED = "search_suspended"  # a bulk load in progress: no per-commit index updates
 _READY = "search_ready"  # documents read just before the commit, written just after it
 
 
+@contextmanager
+def indexing_suspended(session: Session) -> Iterator[None]:
+    """For bulk loads (demo data): commits on `session` skip the per-commit index update,
+    which re-reads and re-indexes every touched row; the caller runs `rebuild` once after.
+    Until then the index lags the database (pages re-check visibility from the database)."""
+    session.info[_SUSPENDED] = True
+    try:
+        yield
+    finally:
+        session.info.pop(_SUSPENDED, None)
+        session.info.pop(_PENDING, None)
+
+
 def _note_flush(session: Session, _context: Any) -> None:
+    if session.info.get(_SUSPENDED):
+        return
     subjects, records = session.info.setdefault(_PENDING, (set(), set()))
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Subject) and obj.id is not None:

@@ -30,6 +30,7 @@ COUNT_CAP = 100_000  # extrapolated totals are capped here
 BROAD_CANDIDATES = 250  # above this, phrase verification of every candidate is too slow
 SCAN_BUDGET_SECONDS = 0.025  # counting budget of a broad query
 WRITER_TIMEOUT = 30.0  # seconds to wait for another process's writer
+BULK_UPDATE_DOCS = 500  # an update this large is written by the bulk writer (imports)
 
 
 @dataclass(frozen=True)
@@ -222,10 +223,17 @@ class SearchEngine:
         for indexname, docs, deletions in jobs:
             if not docs and not deletions:
                 continue
-            writer = self.store.open(target, indexname).writer(timeout=WRITER_TIMEOUT)
+            ix = self.store.open(target, indexname)
+            writer = ix.writer(timeout=WRITER_TIMEOUT, codec=bulk.inline_codec())
             try:
                 for doc_id in deletions:
                     writer.delete_by_term("id", str(doc_id))
+                if len(docs) >= BULK_UPDATE_DOCS:
+                    docs = list({fields["id"]: fields for fields in docs}.values())  # last wins
+                    for fields in docs:
+                        writer.delete_by_term("id", fields["id"])
+                    bulk.commit_with_documents(writer, ix, docs, dict)
+                    continue
                 for fields in docs:
                     writer.update_document(**fields)
             except BaseException:
@@ -258,7 +266,8 @@ class SearchEngine:
     def prune_expired(self, today: date) -> int:
         """Delete record documents past their last public day; returns how many."""
         live = self.store.live_dir()
-        writer = self.store.open(live, RECORDS).writer(timeout=WRITER_TIMEOUT)
+        writer = self.store.open(live, RECORDS).writer(timeout=WRITER_TIMEOUT,
+                                                       codec=bulk.inline_codec())
         past = q.NumericRange("public_until", None, day_number(today - timedelta(days=1)))
         count = writer.delete_by_query(past)
         writer.commit()

@@ -108,3 +108,19 @@ def test_a_failing_worker_fails_the_build_and_nothing_is_committed(tmp_path: Pat
     with pytest.raises(RuntimeError, match="bad document"):
         bulk.build_index(ix, records(), broken, procs=2)
     assert store.open(Path(ix.storage.folder), RECORDS).doc_count_all() == 0
+
+
+def test_a_large_update_replaces_documents_in_one_commit(tmp_path: Path):
+    engine = SearchEngine(tmp_path)
+    engine.update(subjects()[:10], records()[:10])
+    assert engine.search_subjects("天鑫源商贸").total == 2  # ids 5 and 10
+    renamed = [SubjectDoc(d.id, f"黑河市批量更新公司{d.id}号", f"黑河市批量更新公司{d.id}号")
+               for d in subjects()] * 5  # 600 documents (repeats replace each other)
+    engine.update(renamed[:600], delete_records=[1, 2])
+    assert engine.search_subjects("天鑫源商贸").total == 0  # the old names are gone
+    page = engine.search_subjects("批量更新公司", per_page=200)
+    assert sorted(h.id for h in page.hits) == list(range(1, 121))
+    assert [h.id for h in engine.search_subjects("批量更新公司7号").hits] == [7]
+    today = date(2026, 6, 1)
+    assert engine.search_records("〔2026〕1号", today=today).total == 0
+    assert [h.id for h in engine.search_records("〔2026〕3号", today=today).hits] == [3]

@@ -26,7 +26,10 @@ def _parts(value: str) -> Iterator[str]:
 
 
 class NgramTokenizer(Tokenizer):
-    """Emits every n-character slice of each normalised part, with positions."""
+    """Emits every n-character slice of each normalised part, with positions; for n > 1 also
+    the part's last character alone, so that a one-character prefix query finds every
+    occurrence (a character that ends a part, or a one-character part such as a tax grade
+    "A", starts no n-gram). Phrase queries of n-grams never match the extra term."""
 
     def __init__(self, size: int) -> None:
         self.size = size
@@ -52,6 +55,13 @@ class NgramTokenizer(Tokenizer):
                 token.stopped = False
                 if positions:
                     token.pos = pos + i
+                yield token
+            if size > 1:
+                token.text = part[-1]
+                token.boost = 1.0
+                token.stopped = False
+                if positions:
+                    token.pos = pos + len(part) - 1
                 yield token
             pos += len(part) + _POSITION_GAP
 

@@ -84,13 +84,15 @@ def _ngram_postings(value: str, size: int, boost: float
     positions: dict[str, list[int]] = {}
     pos = 0
     for part in _parts(value):
-        for i in range(len(part) - size + 1):
-            gram = part[i:i + size]
+        grams = [(part[i:i + size], pos + i) for i in range(len(part) - size + 1)]
+        if size > 1:
+            grams.append((part[-1], pos + len(part) - 1))  # as NgramTokenizer does
+        for gram, at in grams:
             found = positions.get(gram)
             if found is None:
-                positions[gram] = [pos + i]
+                positions[gram] = [at]
             else:
-                found.append(pos + i)
+                found.append(at)
         pos += len(part) + _POSITION_GAP
     for gram, poslist in positions.items():
         deltas = [poslist[0]] + [b - a for a, b in pairwise(poslist)]

@@ -218,3 +218,18 @@ def test_a_commit_is_visible_in_another_process_within_a_second(engine):
             assert waited < 1.0 and time.perf_counter() - started < 1.0
         finally:
             other.kill()
+
+
+def test_one_character_record_queries_find_characters_at_the_end_of_a_text(tmp_path: Path):
+    engine = SearchEngine(tmp_path / "index")
+    engine.update([], [
+        RecordDoc(1, 1, "evaluation", date(2026, 1, 1), title="纳税信用等级", content="A"),
+        RecordDoc(2, 1, "evaluation", date(2026, 1, 1), title="纳税信用等级", content="B级"),
+        RecordDoc(3, 1, "penalty", date(2026, 1, 1), facts="责令改正并罚款"),
+    ])
+    today = date(2026, 6, 1)
+    assert {h.id for h in engine.search_records("a", today=today).hits} == {1}
+    assert {h.id for h in engine.search_records("Ａ", today=today).hits} == {1}
+    assert {h.id for h in engine.search_records("款", today=today).hits} == {3}
+    assert {h.id for h in engine.search_records("级", today=today).hits} == {1, 2}
+    assert engine.search_records("a级", today=today).total == 0  # no phrase across parts

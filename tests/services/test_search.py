@@ -176,3 +176,14 @@ def test_while_indexing_is_suspended_commits_wait_for_the_rebuild(app, make_subj
     later = make_subject(name="黑河市恢复索引商店")
     db_session.commit()
     assert subject_ids("恢复索引") == {later.id}  # per-commit updates are back
+
+
+def test_the_rebuild_indexes_records_as_the_after_commit_update_does(shop, make_record,
+                                                                     db_session):
+    record = make_record(shop, facts="无照经营", doc_number="黑市监罚〔2026〕9号",
+                         legal_basis="《无证无照经营查处办法》第十三条")
+    db_session.commit()
+    _, streamed = search.all_documents(db_session, date.today())
+    incremental = search.collect_changes(db_session, set(), {record.id}).records
+    assert list(streamed) == incremental
+    assert incremental[0].department_name and incremental[0].subject_uscc == shop.uscc

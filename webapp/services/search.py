@@ -186,15 +186,24 @@ def all_documents(session: Session, today: date) -> tuple[Iterator[SubjectDoc],
             yield subject_doc(session, subject, today)
 
     def records() -> Iterator[RecordDoc]:
+        from webapp.models import Department
         from webapp.services.visibility import public_record_clause
 
+        # Plain rows, not ORM objects: a million records load several times faster.
         # Newest first: broad queries are answered in index order.
-        query = (select(Record).where(public_record_clause(today))
-                 .options(joinedload(Record.subject), joinedload(Record.department))
+        query = (select(Record.id, Record.subject_id, Record.kind, Record.decided_on,
+                        Record.public_until, Record.doc_number, Record.title, Record.facts,
+                        Record.content, Record.legal_basis,
+                        Department.name.label("department_name"), Record.department_id,
+                        Record.list_nature, Subject.uscc.label("subject_uscc"),
+                        Subject.subject_type, Subject.region_id)
+                 .join(Subject, Record.subject_id == Subject.id)
+                 .outerjoin(Department, Record.department_id == Department.id)
+                 .where(public_record_clause(today))
                  .order_by(Record.decided_on.desc(), Record.id.desc())
-                 .execution_options(yield_per=2000))
-        for record in session.scalars(query):
-            yield record_doc(record)
+                 .execution_options(yield_per=5000))
+        for row in session.execute(query):
+            yield RecordDoc(**row._mapping)
 
     return subjects(), records()
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import queue
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice, pairwise
@@ -30,9 +31,9 @@ from pickle import dumps
 from typing import Any
 
 from whoosh import formats
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
 from whoosh.index import FileIndex
-from whoosh.system import pack_uint
+from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import NO_MERGE, SegmentWriter
 
@@ -166,9 +167,15 @@ class _BulkWriter(SegmentWriter):
                 fw.start_field(fieldname, schema[fieldname])
                 lastfield = fieldname
                 lengths = self._lengths.get(fieldname, [])
+            known = len(lengths)
+            if len(flat) < 3 * INLINE_POSTINGS:
+                # What start_term/add/finish_term store for an inlined term, without the
+                # block buffer built and dropped for each of a subject's ~180 unique terms.
+                fw._tindex.add(pack_ushort(fw._fieldid) + btext,
+                               _inlined_terminfo(flat, lengths, known).to_bytes())
+                continue
             fw.start_term(btext)
             add = fw._postwriter.add_posting
-            known = len(lengths)
             for i in range(0, len(flat), 3):
                 docnum = flat[i]
                 add(docnum, flat[i + 1], flat[i + 2] or b"",
@@ -178,6 +185,23 @@ class _BulkWriter(SegmentWriter):
             fw.finish_field()
         fw.close()
         self.pool.cleanup()
+
+
+def _inlined_terminfo(flat: list[Any], lengths: list[int], known: int) -> W3TermInfo:
+    """The term info W3PostingsWriter makes for a term whose postings are inlined (same
+    float32 weights, same statistics; zero lengths do not count, as there)."""
+    ids = flat[0::3]
+    weights = array("f", flat[1::3])
+    found = [lengths[d] for d in ids if d < known and lengths[d]]
+    info = W3TermInfo()
+    info._weight = sum(weights)
+    info._df = len(ids)
+    info._minlength = min(found) if found else None
+    info._maxlength = max(found, default=0)
+    info._maxweight = max(0, *weights)
+    info._minid, info._maxid = ids[0], ids[-1]
+    info._inlined = (tuple(ids), tuple(weights), tuple(v for v in flat[2::3] if v))
+    return info
 
 
 def _write_segments(ix: FileIndex, docs: Iterator[Any], to_fields: ToFields,

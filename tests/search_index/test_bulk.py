@@ -45,14 +45,17 @@ def contents(ix: FileIndex) -> dict[str, Any]:
     with ix.searcher() as searcher:
         reader = searcher.reader()
         key = {d: reader.stored_fields(d)["id"] for d in range(reader.doc_count_all())}
-        postings: dict[tuple[str, bytes], list[tuple[Any, ...]]] = {}
+        postings: dict[tuple[str, bytes], list[Any]] = {}
         for fieldname, text in reader.all_terms():
             matcher = reader.postings(fieldname, text)
             found = []
             while matcher.is_active():
                 found.append((key[matcher.id()], matcher.weight(), matcher.value() or None))
                 matcher.next()
-            postings[(fieldname, text)] = sorted(found)
+            info = reader.term_info(fieldname, text)
+            stats = (info.weight(), info.doc_frequency(), info.min_length(),
+                     info.max_length(), info.max_weight())
+            postings[(fieldname, text)] = [stats, *sorted(found)]
         stored = {key[d]: reader.stored_fields(d) for d in key}
         lengths = {(f, key[d]): reader.doc_field_length(d, f)
                    for f in ix.schema.scorable_names() for d in key}

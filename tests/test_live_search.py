@@ -7,14 +7,15 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from conftest import make_uscc
 from live_server import fetch, gunicorn, site_env
 
 from webapp import create_app
 from webapp.extensions import db
 from webapp.models import Subject
+from webapp.rules.uscc import check_character
 
 NAME = "黑河市远方来客民宿有限公司"
+USCC = "91231102MA1X2Y3W4" + check_character("91231102MA1X2Y3W4")
 SHOWN = "<mark>远方来客</mark>民宿有限公司"  # the result list highlights the match
 
 
@@ -35,7 +36,7 @@ def test_new_subject_is_found_by_every_worker_within_a_second(tmp_path: Path) ->
         assert len(before) == 10 and not any(SHOWN in page for page in before)
 
         with writer.app_context():
-            db.session.add(Subject(name=NAME, subject_type="企业法人", uscc=make_uscc(777)))
+            db.session.add(Subject(name=NAME, subject_type="企业法人", uscc=USCC))
             db.session.commit()
             db.engine.dispose()
         written = time.monotonic()

@@ -117,11 +117,17 @@ ROUTING_KEYS = {
 
 def department_by_name(session: Session, name: str) -> Department:
     """The department of that name, created when missing (a department is only its name)."""
-    found = session.scalar(select(Department).where(Department.name == name))
-    if found is None:
-        found = Department(name=name)
-        session.add(found)
-        session.flush()
+    query = select(Department).where(Department.name == name)
+    found = session.scalar(query)
+    if found is not None:
+        return found
+    try:
+        with session.begin_nested():
+            found = Department(name=name)
+            session.add(found)
+            session.flush()
+    except IntegrityError:  # a concurrent first complaint created it: use theirs
+        found = session.scalars(query).one()
     return found
 
 

@@ -34,8 +34,10 @@ setup: install
 	$(FLASK) db upgrade
 	$(FLASK) setup-site --entities $(DEMO_ENTITIES) --seed $(DEMO_SEED)
 
+# --timeout 120: a staff upload of a large department file imports and indexes in one request.
 run: setup
-	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --timeout 120 --bind $(HOST):$(PORT) \
+	  --access-logfile - wsgi:app
 
 test: install sysdeps
 	$(VENV)/bin/pytest
@@ -47,3 +49,4 @@ bench: install
 	$(PY) scripts/bench_search.py
 	$(PY) scripts/bench_codes.py
 	$(PY) scripts/bench_reports.py
+	$(PY) scripts/bench_import.py

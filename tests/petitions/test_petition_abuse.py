@@ -209,7 +209,16 @@ def test_concurrent_double_click_both_responses_name_the_case(client, app, subje
     second = client.post(subject_url, data=data, follow_redirects=True)
     number = db_session.query(Case).one().number
     assert number in first.headers["Location"]
-    assert number in second.get_data(as_text=True)
+    # The browser kept only the second answer: it still shows the number and query code.
+    shown_number, code = _number_and_code(second.get_data(as_text=True))
+    assert shown_number == number
+
+    other_browser = app.test_client()
+    tokens = _get_form(other_browser, "/petitions/track")
+    tracked = other_browser.post("/petitions/track", data={**tokens, "number": number,
+                                                          "code": code}, follow_redirects=True)
+    assert tracked.status_code == 200 and number in tracked.get_data(as_text=True)
+    assert "查询码不正确" not in tracked.get_data(as_text=True)
 
 
 # --- hostile text ----------------------------------------------------------------------------

@@ -54,6 +54,16 @@ def _form_token_mac(nonce: str) -> str:
     return hmac.new(key, bound, hashlib.sha256).hexdigest()[:16]
 
 
+def _query_code_for(token: str) -> str:
+    """The case's query code, derived from its one-time form token (bound to this session)
+    with the secret key: when a double click's browser dropped the first answer, the second
+    answer can show the same code again. The token alone does not reveal it."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(key, f"query-code|{token}".encode(), hashlib.sha256).digest()
+    alphabet = svc.QUERY_CODE_ALPHABET  # 32 letters: each byte maps evenly
+    return "".join(alphabet[byte % len(alphabet)] for byte in digest[:10])
+
+
 def _new_form_token() -> str:
     nonce = secrets.token_urlsafe(18)
     return f"{nonce}.{_form_token_mac(nonce)}"
@@ -117,9 +127,10 @@ def _create(kind: CaseKind, form: Any, fields: dict[str, Any], record: Record | 
             subject_id: int | None, checked: list[files.Checked]) -> Any:
     written: list = []
     try:
-        case, code = svc.open_case(db.session, kind, form_token=form.form_token.data,
-                                   fields=fields, record=record, subject_id=subject_id,
-                                   ip=request.remote_addr)
+        token = form.form_token.data
+        case, code = svc.open_case(db.session, kind, form_token=token, fields=fields,
+                                   record=record, subject_id=subject_id,
+                                   ip=request.remote_addr, query_code=_query_code_for(token))
         if code is not None and checked:
             rows, written = files.store(checked)
             case.attachments.extend(rows)
@@ -142,12 +153,14 @@ def _create(kind: CaseKind, form: Any, fields: dict[str, Any], record: Record | 
     _remember(case)
     if code is not None:
         session["new_case"] = {"number": case.number, "code": code}
-    shown = session.get("new_case") or {}
-    if code is None and shown.get("number") != case.number:
-        # A second click whose first answer this browser has already shown (or never got):
-        # show the case itself; the query code is shown with the first answer only.
+    if code is None:
+        # A second click of a form already stored: this browser's token proves it sent the
+        # first one, so it gets the same answer (with the query code) again.
         flash("该表单已经提交过，请勿重复提交。以下是已提交的案件。", "info")
-        return redirect(url_for("petitions.case_status", number=case.number))
+        derived = _query_code_for(form.form_token.data)
+        if not svc.query_code_matches(case, derived):
+            return redirect(url_for("petitions.case_status", number=case.number))
+        session["new_case"] = {"number": case.number, "code": derived}
     return redirect(url_for("petitions.submitted", number=case.number))
 
 

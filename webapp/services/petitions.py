@@ -163,10 +163,11 @@ def reassign(session: Session, case: Case, staff: StaffUser, department: Departm
 def open_case(
     session: Session, kind: CaseKind, *, form_token: str, fields: dict[str, Any],
     record: Record | None = None, subject_id: int | None = None, today: date | None = None,
-    ip: str | None = None,
+    ip: str | None = None, query_code: str | None = None,
 ) -> tuple[Case, str | None]:
     """Create a case; returns it and its query code (None when the token was used already:
-    a double submission returns the first case and makes no second one)."""
+    a double submission returns the first case and makes no second one). `query_code`:
+    the caller's own code (e.g. derived from the form token), else a random one."""
     existing = session.scalar(select(Case).where(Case.form_token == form_token))
     if existing is not None:
         return existing, None
@@ -183,7 +184,7 @@ def open_case(
             raise PetitionError(verdict.reason)
     if record is not None:
         subject_id = record.subject_id
-    code = new_query_code()
+    code = query_code or new_query_code()
     case = Case(
         kind=kind.value, form_token=form_token, query_code_hash=generate_password_hash(code),
         record=record, subject_id=subject_id,
@@ -208,9 +209,13 @@ def open_case(
     return case, code
 
 
+def query_code_matches(case: Case, code: str) -> bool:
+    return check_password_hash(case.query_code_hash, code.strip().upper())
+
+
 def find_case(session: Session, number: str, code: str) -> Case | None:
     case = session.scalar(select(Case).where(Case.number == number.strip().upper()))
-    if case is None or not check_password_hash(case.query_code_hash, code.strip().upper()):
+    if case is None or not query_code_matches(case, code):
         return None
     return case
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -56,9 +56,21 @@ def app_config(tmp_path: Path) -> dict[str, Any]:
     }
 
 
+class FreshRequestClient(FlaskClient):
+    """Each request starts with an empty `g`, as it does when served: the tests keep one app
+    context open, and Flask would otherwise carry Flask-Login's user and the CSRF token in
+    `g` from one client's request into another client's."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        for key in list(g):
+            g.pop(key)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     app = create_app(app_config)
+    app.test_client_class = FreshRequestClient
     with app.app_context():
         _reset_database(app.config["SQLALCHEMY_DATABASE_URI"])
         yield app

@@ -6,29 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import g
 from flask.testing import FlaskClient
 
 from webapp.models.staff import Role
-
-
-class FreshRequestClient(FlaskClient):
-    """Each request starts with an empty `g`, as it does when served.
-
-    The tests keep one app context open (tests/conftest.py), and Flask reuses it for every
-    request, so `g` would carry Flask-Login's user and flask-wtf's CSRF token from one
-    client's request into another client's.
-    """
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        for key in list(g):
-            g.pop(key)
-        return super().open(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_request_clients(app: Any) -> None:
-    app.test_client_class = FreshRequestClient
 
 
 @pytest.fixture

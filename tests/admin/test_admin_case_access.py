@@ -192,3 +192,12 @@ def test_hostile_text_is_inert_on_the_staff_page(client: Any, logged_in: Any,
     assert sum("\u202e" in text for text in isolated) >= 4
     outside = re.sub(r"<bdi[^>]*>[^<]*</bdi>", "", html)
     assert "\u202e" not in outside
+
+
+@pytest.mark.parametrize("url", ["/admin/cases", "/admin/audit", "/admin/query-log",
+                                 "/admin/uploads"])
+@pytest.mark.parametrize("page", ["99999999999999999999999", "-3", "abc"])
+def test_any_page_number_gives_a_list_page(logged_in: Any, url: str, page: str) -> None:
+    client = logged_in(Role.ADMIN)
+    response = client.get(f"{url}?page={page}")
+    assert response.status_code == 200

@@ -29,6 +29,7 @@ from webapp.admin.forms import (
     VerifyForm,
     choices,
 )
+from webapp.admin.paging import requested_page
 from webapp.extensions import db
 from webapp.models.catalog import Department
 from webapp.models.petitions import OPEN_STATES, Attachment, Case, CaseKind, Outcome
@@ -76,11 +77,6 @@ def _counts(staff: StaffUser, today: date) -> dict[str, int]:
     }
 
 
-def _page() -> int:
-    page = request.args.get("page", "1")
-    return max(int(page), 1) if page.isdigit() and len(page) < 7 else 1
-
-
 @bp.get("/cases")
 @staff_required(*CASE_ROLES)
 def cases() -> Any:
@@ -95,7 +91,7 @@ def cases() -> Any:
     # Open cases first, then by legal deadline: what must be done next is on top.
     stmt = _filtered(_scoped(select(Case), staff), form, staff, today).order_by(
         Case.state.not_in(OPEN), Case.due_on, Case.id)
-    page = db.paginate(stmt, page=_page(), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(stmt, page=requested_page(), per_page=PER_PAGE, error_out=False)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
 
     def page_url(number: int) -> str:

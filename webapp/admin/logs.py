@@ -19,6 +19,7 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from webapp.admin import bp
 from webapp.admin.access import staff_required
+from webapp.admin.paging import requested_page
 from webapp.extensions import db
 from webapp.models import QueryLog, Subject
 from webapp.models.audit import AuditLog
@@ -82,10 +83,6 @@ def _text(field: StringField) -> str:
     return (field.data or "").strip()
 
 
-def _page_number() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
-
-
 def pretty_json(value: Any) -> str:
     """Before/after values for the page; the template escapes the text."""
     if value is None:
@@ -111,7 +108,7 @@ def audit_log() -> Any:
         query = query.where(*_day_bounds(AuditLog.at, form.date_from.data, form.date_to.data))
     else:
         query = query.where(false())  # a filter we cannot read shows nothing, not everything
-    entries = db.paginate(query, page=_page_number(), per_page=PER_PAGE, error_out=False)
+    entries = db.paginate(query, page=requested_page(), per_page=PER_PAGE, error_out=False)
     return render_template("admin/logs_audit.html", form=form, entries=entries,
                            pretty_json=pretty_json)
 
@@ -136,7 +133,7 @@ def query_log() -> Any:
         query = query.where(*_day_bounds(QueryLog.at, form.date_from.data, form.date_to.data))
     else:
         query = query.where(false())
-    entries = db.paginate(query, page=_page_number(), per_page=PER_PAGE, error_out=False)
+    entries = db.paginate(query, page=requested_page(), per_page=PER_PAGE, error_out=False)
     ids = {entry.subject_id for entry in entries.items}
     subjects = {s.id: s for s in db.session.scalars(select(Subject).where(Subject.id.in_(ids)))}
     return render_template("admin/logs_query.html", form=form, entries=entries,

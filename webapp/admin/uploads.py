@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, ValidationError
 
 from webapp.admin import bp
 from webapp.admin.access import current_staff, in_scope, staff_required
+from webapp.admin.paging import requested_page
 from webapp.extensions import db
 from webapp.models import Department, ImportBatch, Record
 from webapp.models.staff import Role, StaffUser
@@ -81,8 +82,7 @@ def _batches_query(staff: StaffUser) -> Any:
 
 
 def _page(staff: StaffUser, form: UploadForm, status: int = 200, error: str | None = None) -> Any:
-    page = request.args.get("page", 1, type=int) or 1
-    batches = db.paginate(_batches_query(staff), page=max(page, 1), per_page=PER_PAGE,
+    batches = db.paginate(_batches_query(staff), page=requested_page(), per_page=PER_PAGE,
                           error_out=False)
     departments = {d.id: d.name for d in db.session.scalars(select(Department))}
     return render_template(

@@ -165,10 +165,10 @@ def make_queries(subjects: list[SubjectDoc], records: list[RecordDoc], seed: int
 # ------------------------------------------------------------------ the two engines
 
 def build_whoosh(root: Path, subjects: list[SubjectDoc], records: list[RecordDoc],
-                 procs: int, limitmb: int) -> tuple[SearchEngine, float, float]:
+                 procs: int) -> tuple[SearchEngine, float, float]:
     engine = SearchEngine(root)
     timings: dict[str, float] = {}
-    version = engine.build(subjects, records, limitmb=limitmb, procs=procs, timings=timings)
+    version = engine.build(subjects, records, procs=procs, timings=timings)
     engine.swap(version)
     return engine, timings["subjects"], timings["records"]
 
@@ -230,7 +230,6 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=200000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--procs", type=int, default=2)
-    parser.add_argument("--limitmb", type=int, default=512)
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -243,7 +242,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         engine, s_sec, r_sec = build_whoosh(Path(tmp) / "whoosh", subjects, records,
-                                            args.procs, args.limitmb)
+                                            args.procs)
         print(f"\nwhoosh (bigram phrases, procs={args.procs}): "
               f"subjects {len(subjects) / s_sec:,.0f}/s, "
               f"records {len(records) / r_sec:,.0f}/s ({r_sec:.1f} s); full build "

@@ -243,12 +243,11 @@ class SearchEngine:
 
     def build(
         self, subjects: Iterable[SubjectDoc], records: Iterable[RecordDoc],
-        limitmb: int = 512, procs: int = 1, timings: dict[str, float] | None = None,
+        procs: int = 1, timings: dict[str, float] | None = None,
     ) -> Path:
         """A complete new version from scratch (not live until `swap`), written by the bulk
         builder with `procs` processes. `timings` receives the seconds spent on each index
-        (consuming the iterables included). `limitmb` is kept for callers; the bulk builder
-        bounds memory by documents per segment instead."""
+        (consuming the iterables included). Memory is bounded by documents per segment."""
         version = self.store.new_version()
         for indexname, docs, to_fields in (
             (SUBJECTS, subjects, subject_fields), (RECORDS, records, record_fields),

@@ -43,12 +43,6 @@ OPEN = [s.value for s in OPEN_STATES]
 CASE_ROLES = (Role.ADMIN, Role.REVIEWER)
 
 
-def _scoped(stmt: Select, staff: StaffUser) -> Select:
-    if staff.has_role(Role.ADMIN):
-        return stmt
-    return stmt.where(Case.department_id == staff.department_id)
-
-
 def _filtered(stmt: Select, form: QueueFilterForm, staff: StaffUser, today: date) -> Select:
     if form.kind.data in KIND_LABELS:
         stmt = stmt.where(Case.kind == form.kind.data)
@@ -68,7 +62,7 @@ def _filtered(stmt: Select, form: QueueFilterForm, staff: StaffUser, today: date
 
 def _counts(staff: StaffUser, today: date) -> dict[str, int]:
     """Headline numbers of the user's scope, independent of the filters."""
-    base = _scoped(select(func.count()).select_from(Case), staff)
+    base = svc.scope_cases(select(func.count()).select_from(Case), staff)
     return {
         "submitted": db.session.scalar(base.where(Case.state == "submitted")) or 0,
         "open": db.session.scalar(base.where(Case.state.in_(OPEN))) or 0,
@@ -89,7 +83,7 @@ def cases() -> Any:
         form.department.choices = choices(
             {"": "全部部门", "none": "未分配部门", **{str(d.id): d.name for d in departments}})
     # Open cases first, then by legal deadline: what must be done next is on top.
-    stmt = _filtered(_scoped(select(Case), staff), form, staff, today).order_by(
+    stmt = _filtered(svc.scope_cases(select(Case), staff), form, staff, today).order_by(
         Case.state.not_in(OPEN), Case.due_on, Case.id)
     page = db.paginate(stmt, page=requested_page(), per_page=PER_PAGE, error_out=False)
     args = {k: v for k, v in request.args.items() if k != "page" and v}

@@ -90,12 +90,11 @@ def codes_admin() -> Any:
         exact = db.session.scalar(select(Subject).where(Subject.uscc == code))
         if exact is not None:
             return redirect(url_for("admin.codes_subject", subject_id=exact.id))
-        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         found = list(db.session.scalars(
             select(Subject)
             .where(Subject.uscc.is_not(None),
-                   or_(Subject.name.like(pattern, escape="\\"),
-                       Subject.uscc.like(pattern.upper(), escape="\\")))
+                   or_(Subject.name.contains(query, autoescape=True),
+                       Subject.uscc.contains(query.upper(), autoescape=True)))
             .order_by(Subject.name).limit(SEARCH_LIMIT)
         ))
     pending = db.session.scalar(

@@ -74,11 +74,6 @@ def _day_bounds(column: Any, start: date | None, end: date | None) -> list[Any]:
     return conditions
 
 
-def _like(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _text(field: StringField) -> str:
     return (field.data or "").strip()
 
@@ -104,7 +99,7 @@ def audit_log() -> Any:
             query = query.where(or_(AuditLog.action == action,
                                     AuditLog.action.like(f"{action}.%")))
         if target := _text(form.target):
-            query = query.where(AuditLog.target.like(_like(target), escape="\\"))
+            query = query.where(AuditLog.target.contains(target, autoescape=True))
         query = query.where(*_day_bounds(AuditLog.at, form.date_from.data, form.date_to.data))
     else:
         query = query.where(false())  # a filter we cannot read shows nothing, not everything
@@ -122,12 +117,12 @@ def query_log() -> Any:
     if form.validate():
         if subject := _text(form.subject):
             matching = select(Subject.id).where(or_(
-                Subject.name.like(_like(subject), escape="\\"),
+                Subject.name.contains(subject, autoescape=True),
                 Subject.id_number == subject.upper(), Subject.uscc == subject.upper(),
             ))
             query = query.where(QueryLog.subject_id.in_(matching))
         if surface := _text(form.surface):
-            query = query.where(QueryLog.surface.like(_like(surface), escape="\\"))
+            query = query.where(QueryLog.surface.contains(surface, autoescape=True))
         if viewer := _text(form.viewer):
             query = query.where(QueryLog.viewer == viewer)
         query = query.where(*_day_bounds(QueryLog.at, form.date_from.data, form.date_to.data))

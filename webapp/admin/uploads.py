@@ -29,7 +29,6 @@ from webapp.models.staff import Role, StaffUser
 from webapp.services.audit import audit
 from webapp.services.imports import KINDS, SPECS, import_file
 
-DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
 PER_PAGE = 20
 SHOWN_ERRORS = 1000  # the page lists this many; the CSV download has them all
 #: Multipart framing around the file (boundaries, headers, CSRF token, the other fields).
@@ -67,7 +66,7 @@ class UploadForm(FlaskForm):
 
 
 def max_upload_bytes() -> int:
-    return int(current_app.config.get("IMPORT_MAX_UPLOAD_BYTES") or DEFAULT_MAX_UPLOAD)
+    return int(current_app.config["IMPORT_MAX_UPLOAD_BYTES"])
 
 
 def _too_large_message() -> str:

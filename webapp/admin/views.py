@@ -71,6 +71,3 @@ def logout() -> Any:
 @staff_required()
 def index() -> Any:
     return render_template("admin/index.html", staff=current_staff())
-
-
-from webapp.admin import cases  # noqa: E402,F401  (case routes attach to bp)

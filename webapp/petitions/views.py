@@ -21,7 +21,6 @@ from flask import (
 )
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.extensions import db, limiter
 from webapp.models import Record, Subject
@@ -43,7 +42,6 @@ from webapp.services import captcha
 from webapp.services import petitions as svc
 
 TRACKED = "tracked_cases"  # case ids whose query code this browser has shown
-_dummy_hash: list[str] = []  # a hash of the same cost as a query code's, made once
 
 
 def _form_token_mac(nonce: str) -> str:
@@ -127,10 +125,10 @@ def _create(kind: CaseKind, form: Any, fields: dict[str, Any], record: Record | 
             subject_id: int | None, checked: list[files.Checked]) -> Any:
     written: list = []
     try:
-        token = form.form_token.data
-        case, code = svc.open_case(db.session, kind, form_token=token, fields=fields,
-                                   record=record, subject_id=subject_id,
-                                   ip=request.remote_addr, query_code=_query_code_for(token))
+        token_code = _query_code_for(form.form_token.data)
+        case, code = svc.open_case(db.session, kind, form_token=form.form_token.data,
+                                   fields=fields, record=record, subject_id=subject_id,
+                                   ip=request.remote_addr, query_code=token_code)
         if code is not None and checked:
             rows, written = files.store(checked)
             case.attachments.extend(rows)
@@ -157,10 +155,9 @@ def _create(kind: CaseKind, form: Any, fields: dict[str, Any], record: Record | 
         # A second click of a form already stored: this browser's token proves it sent the
         # first one, so it gets the same answer (with the query code) again.
         flash("该表单已经提交过，请勿重复提交。以下是已提交的案件。", "info")
-        derived = _query_code_for(form.form_token.data)
-        if not svc.query_code_matches(case, derived):
+        if not svc.query_code_matches(case, token_code):
             return redirect(url_for("petitions.case_status", number=case.number))
-        session["new_case"] = {"number": case.number, "code": derived}
+        session["new_case"] = {"number": case.number, "code": token_code}
     return redirect(url_for("petitions.submitted", number=case.number))
 
 
@@ -257,24 +254,12 @@ def _tracked_case(number: str) -> Case:
     return case
 
 
-def _find_case(number: str, code: str) -> Case | None:
-    """Like svc.find_case, but an unknown number costs the same hash check as a wrong code:
-    otherwise the response time tells a guesser which case numbers exist."""
-    exists = db.session.scalar(select(Case.id).where(Case.number == number.strip().upper()))
-    if exists is None:
-        if not _dummy_hash:
-            _dummy_hash.append(generate_password_hash(svc.new_query_code()))
-        check_password_hash(_dummy_hash[0], code.strip().upper())
-        return None
-    return svc.find_case(db.session, number, code)
-
-
 @bp.route("/track", methods=["GET", "POST"])
 @limiter.limit(_track_limit, methods=["POST"])
 def track() -> Any:
     form = TrackForm()
     if form.validate_on_submit():
-        case = _find_case(form.number.data, form.code.data)
+        case = svc.find_case(db.session, form.number.data, form.code.data)
         if case is not None:
             _remember(case)
             return redirect(url_for("petitions.case_status", number=case.number))

@@ -4,7 +4,6 @@ after-commit index updates for every app."""
 
 from __future__ import annotations
 
-import os
 import time
 
 import click
@@ -19,13 +18,12 @@ def register(app: Flask) -> None:
     search.install_session_hooks()
 
     @app.cli.command("reindex")
-    @click.option("--procs", default=min(2, os.cpu_count() or 1), show_default=True,
+    @click.option("--procs", default=search.BUILD_PROCS, show_default=True,
                   help="并行建索引的进程数")
-    @click.option("--limitmb", default=512, show_default=True, help="每个进程的内存上限 (MB)")
-    def reindex(procs: int, limitmb: int) -> None:
+    def reindex(procs: int) -> None:
         """重建全文索引（新目录建好后原子切换，期间网站照常搜索）。"""
         started = time.perf_counter()
-        version, subjects, records = search.rebuild(db.session, procs=procs, limitmb=limitmb)
+        version, subjects, records = search.rebuild(db.session, procs=procs)
         seconds = time.perf_counter() - started
         click.echo(f"索引已重建并切换到 {version.name}: 主体 {subjects} 个, 公示记录 {records} 条, "
                    f"用时 {seconds:.1f} 秒")

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -213,11 +213,19 @@ def query_code_matches(case: Case, code: str) -> bool:
     return check_password_hash(case.query_code_hash, code.strip().upper())
 
 
+_dummy_hash: list[str] = []  # a hash of the same cost as a query code's, made once
+
+
 def find_case(session: Session, number: str, code: str) -> Case | None:
     case = session.scalar(select(Case).where(Case.number == number.strip().upper()))
-    if case is None or not query_code_matches(case, code):
+    if case is None:
+        # An unknown number costs the same hash check as a wrong code: otherwise the
+        # response time tells a guesser which case numbers exist.
+        if not _dummy_hash:
+            _dummy_hash.append(generate_password_hash(new_query_code()))
+        check_password_hash(_dummy_hash[0], code.strip().upper())
         return None
-    return case
+    return case if query_code_matches(case, code) else None
 
 
 def nudge(session: Session, case: Case, today: date | None = None) -> None:
@@ -359,14 +367,19 @@ def complaint_summary(session: Session, subject_id: int) -> tuple[int, int]:
     return received, resolved
 
 
+def scope_cases(stmt: Select, staff: StaffUser) -> Select:
+    """Limit a query on cases to what the staff member may see: reviewers their department's."""
+    if staff.has_role(Role.ADMIN):
+        return stmt
+    return stmt.where(Case.department_id == staff.department_id)
+
+
 def queue(session: Session, staff: StaffUser, *, kind: str | None = None,
           state: str | None = None, department_id: int | None = None,
           overdue: bool = False, today: date | None = None) -> list[Case]:
     """The staff member's cases, ordered by deadline; reviewers see their department only."""
-    stmt = select(Case).order_by(Case.due_on, Case.id)
-    if not staff.has_role(Role.ADMIN):
-        stmt = stmt.where(Case.department_id == staff.department_id)
-    elif department_id:
+    stmt = scope_cases(select(Case), staff).order_by(Case.due_on, Case.id)
+    if staff.has_role(Role.ADMIN) and department_id:
         stmt = stmt.where(Case.department_id == department_id)
     if kind:
         stmt = stmt.where(Case.kind == kind)

@@ -240,7 +240,11 @@ def take_journal() -> tuple[set[int], set[int]]:
     return subjects, records
 
 
-def rebuild(session: Session, procs: int = 1, limitmb: int = 512) -> tuple[Path, int, int]:
+#: Processes `flask reindex` and demo-data build with: both cores of the machine, at most.
+BUILD_PROCS = min(2, os.cpu_count() or 1)
+
+
+def rebuild(session: Session, procs: int = 1) -> tuple[Path, int, int]:
     """Build a fresh version while the site keeps serving the old one, catch up on commits
     made meanwhile, then swap it in atomically. Returns (version, subjects, records)."""
     root = _root()
@@ -251,7 +255,7 @@ def rebuild(session: Session, procs: int = 1, limitmb: int = 512) -> tuple[Path,
     try:
         subjects, records = all_documents(session, china_today())
         version = engine().build(_counted(subjects, counts, "s"), _counted(records, counts, "r"),
-                                 limitmb=limitmb, procs=procs)
+                                 procs=procs)
         apply_changes(collect_changes(session, *take_journal()), version=version)
         engine().swap(version)
     finally:

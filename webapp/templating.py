@@ -53,6 +53,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(nature_label, "nature_label")
     app.add_template_filter(visibility_label, "visibility_label")
     app.add_template_filter(masking.mask_id_number, "mask_id")
+    app.add_template_filter(masking.mask_ids_in_text, "mask_ids")
     app.add_template_filter(masking.mask_phone, "mask_phone")
 
     @app.context_processor

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from webapp.services.imports import idcard
 from webapp.config import DEFAULTS
+from webapp.services.imports import idcard
 from webapp.services.imports.values import (
     decode,
     is_placeholder_code,
@@ -117,7 +117,9 @@ def test_unknown_penalty_type_is_returned_as_such() -> None:
     assert penalty_types("罚款;批评教育") == (["罚款", "批评教育"], [])
 
 
-@pytest.mark.parametrize("code", ["00000000000000000X", "000000000000000000", "０００００００００００００００００Ｘ"])
+@pytest.mark.parametrize("code", [
+    "00000000000000000X", "000000000000000000", "０００００００００００００００００Ｘ",
+])
 def test_placeholder_codes(code: str) -> None:
     assert is_placeholder_code(code)
 

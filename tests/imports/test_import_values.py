@@ -138,3 +138,23 @@ def test_dictionary_codes_map_to_labels_and_unknown_codes_fail() -> None:
     assert decode("当前状态", "有效", tables) == "有效"  # labels pass unchanged
     with pytest.raises(ValueError, match="代码“9”不在当前状态代码表中"):
         decode("当前状态", "9", tables)
+
+
+@pytest.mark.parametrize("written", [
+    "231102 19800101 1237", "231102-19800101-1237", "２３１１０２１９８００１０１１２３７",
+    " 231102198001011237 ", "231102－19800101－1237",
+])
+def test_spaced_and_hyphenated_id_numbers_are_normalised(written: str) -> None:
+    assert idcard.validate(written) == "231102198001011237"
+
+
+@pytest.mark.parametrize("number, reason", [
+    ("001102198001011231", "省级行政区划"),  # no province 00
+    ("991102198001011231", "省级行政区划"),
+    ("231102180001011230", "出生日期"),  # before 1900
+    ("231102203001011236", "晚于今天"),
+])
+def test_id_region_and_birth_date_are_checked(number: str, reason: str) -> None:
+    first17 = number[:17]
+    with pytest.raises(ValueError, match=reason):
+        idcard.validate(first17 + idcard.check_digit(first17), today=date(2026, 12, 1))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -53,14 +54,14 @@ def test_upgrade_matches_models(empty_app: Flask) -> None:
 def test_0003_re_evaluates_stored_penalties_under_the_2026_measures(empty_app: Flask) -> None:
     """Records imported under the old rules: a warning shown 3-12 months, a warning withheld
     as "revoked", a simplified-procedure fine, a minor's fine, a serious one."""
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
 
     import sqlalchemy as sa
 
     from webapp.services.imports.idcard import check_digit
 
     upgrade(revision="0001")
-    now = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 1, tzinfo=UTC)
     subjects = sa.table("subjects", *(sa.column(c) for c in (
         "id", "uscc", "name", "subject_type", "id_number", "created_at", "updated_at")),
         sa.column("former_names", sa.JSON))

@@ -21,12 +21,12 @@ TODAY = date(2026, 6, 10)
 
 
 def _fields() -> dict[str, str]:
-    return {"title": "罚款金额有误", "description": "决定书载明罚款0.3万元", "contact_name": "王建国",
-            "contact_phone": "13800138000"}
+    return {"title": "罚款金额有误", "description": "决定书载明罚款0.3万元",
+            "contact_name": "王建国", "contact_phone": "13800138000"}
 
 
-def _objection(db_session, reviewer, record, corrections, token="t") -> None:
-    case, _ = svc.open_case(db_session, CaseKind.OBJECTION, form_token=token, fields=_fields(),
+def _objection(db_session, reviewer, record, corrections) -> None:
+    case, _ = svc.open_case(db_session, CaseKind.OBJECTION, form_token="t", fields=_fields(),
                             record=record, today=TODAY)
     svc.accept(db_session, case, reviewer)
     svc.decide(db_session, case, reviewer, Outcome.UPHELD, "经核查，予以更正。", corrections)

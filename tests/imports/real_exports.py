@@ -115,7 +115,10 @@ PENALTY_ROWS: list[dict[str, str]] = [
     # A sole trader; the operator's ID number hyphenated in the legal representative column.
     _row(23, 行政相对人名称="黑河市爱辉区春生日杂店", 行政相对人类别="个体工商户",
          **{"行政相对人代码_1（统一社会信用代码）": _org(23, "92"),
-            "法定代表人身份证号": f"{OPERATOR_ID[:6]}-{OPERATOR_ID[6:14]}-{OPERATOR_ID[14:]}"}),
+            "法定代表人身份证号": f"{OPERATOR_ID[:6]}-{OPERATOR_ID[6:14]}-{OPERATOR_ID[14:]}",
+            "处罚事由": f"经营者李春生（公民身份号码{OPERATOR_ID}）销售过期食品。",
+            "处罚结果": f"对经营者（{OPERATOR_ID[:6]} {OPERATOR_ID[6:14]} {OPERATOR_ID[14:]}）"
+                      "罚款5000元。"}),
     # The placeholder for "no code" in the department's code column.
     _row(24, **{"处罚机关统一社会信用代码": "00000000000000000X"}),
     # Decided by the simplified procedure (decision number 简罚).

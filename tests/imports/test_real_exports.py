@@ -126,7 +126,7 @@ def test_the_27_penalty_rows_of_the_issue(db_session, fmt: str) -> None:
     assert people["黑河市爱辉区春生日杂店"].subject_type == "个体工商户"
     # The placeholder is never taken for a code (the other rows give the real one).
     assert records[doc(124)].department.uscc == MARKET_CODE
-    assert OPERATOR_ID not in json.dumps(records[doc(123)].details, ensure_ascii=False)
+    assert "法定代表人证件号码" not in records[doc(123)].details  # ID columns stay private
 
     again = import_file(db_session, "penalty", name, data)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 25), again.report_lines()
@@ -179,3 +179,19 @@ def test_id_numbers_never_shown_whole_after_import(app, client, db_session) -> N
         assert "2311**********1237" in text  # the masked form is there, the whole never
         for form in forms:
             assert form not in text
+
+
+def test_id_numbers_in_free_text_never_whole_in_the_api(app, client, db_session) -> None:
+    name, data = FORMATS["csv-utf8"](PENALTY_HEADERS, PENALTY_ROWS)
+    import_file(db_session, "penalty", name, data)
+    db.session.commit()
+    shop = db_session.scalar(select(Subject).where(Subject.name == "黑河市爱辉区春生日杂店"))
+    response = client.get(f"/api/v1/subjects/{shop.uscc}")
+    assert response.status_code == 200
+    text = json.dumps(response.get_json(), ensure_ascii=False)
+    assert "2311**********" in text  # the masked form in facts and content
+    for form in (OPERATOR_ID, f"{OPERATOR_ID[:6]} {OPERATOR_ID[6:14]} {OPERATOR_ID[14:]}",
+                 f"{OPERATOR_ID[:6]}-{OPERATOR_ID[6:14]}-{OPERATOR_ID[14:]}"):
+        assert form not in text
+    page = client.get(f"/subjects/{shop.id}").get_data(as_text=True)
+    assert OPERATOR_ID not in page and OPERATOR_ID[6:14] + " " + OPERATOR_ID[14:] not in page

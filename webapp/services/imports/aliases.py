@@ -61,16 +61,6 @@ class HeaderMapping:
         sources = [h for h, c in self.pairs if c == column]
         return "、".join(sources) if sources else column
 
-    def report_lines(self) -> list[str]:
-        renamed = [f"“{h}”→{c}" for h, c in self.pairs if c and h != c]
-        ignored = [h for h, c in self.pairs if c is None]
-        lines = []
-        if renamed:
-            lines.append("表头对应：" + "，".join(renamed))
-        if ignored:
-            lines.append("未识别的列（作为附加信息保存，不导入字段）：" + "、".join(ignored))
-        return lines
-
 
 def columns_of(kind: str) -> tuple[str, ...]:
     columns = SPECS[kind].columns

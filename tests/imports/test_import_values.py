@@ -158,3 +158,17 @@ def test_id_region_and_birth_date_are_checked(number: str, reason: str) -> None:
     first17 = number[:17]
     with pytest.raises(ValueError, match=reason):
         idcard.validate(first17 + idcard.check_digit(first17), today=date(2026, 12, 1))
+
+
+def test_amount_columns_in_yuan_are_converted(db_session) -> None:
+    from import_files import csv_bytes, penalty_row
+
+    from webapp.services.imports import import_file
+
+    row = penalty_row(1)
+    row.pop("罚款金额（万元）")
+    row["罚款金额（元）"] = "5000"
+    result = import_file(db_session, "penalty", "p.csv", csv_bytes([row]))
+    assert result.created == 1, result.report_lines()
+    assert dict(result.header_mapping)["罚款金额（元）"] == "罚款金额（万元）"
+    assert "“5000元”已换算为 0.5 万元" in "\n".join(result.warnings)

@@ -14,7 +14,12 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from webapp.services.imports.reader import Table
-from webapp.services.imports.specs import PENALTY_TYPE_COLUMN, SPECS
+from webapp.services.imports.specs import (
+    CONFISCATION_COLUMN,
+    FINE_COLUMN,
+    PENALTY_TYPE_COLUMN,
+    SPECS,
+)
 
 #: Extra accepted names per canonical column (beyond the bracket and numbering variants).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -39,6 +44,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 #: Columns several source columns may feed, joined with `;` (处罚类别1, 处罚类别2, …).
 JOINED = {PENALTY_TYPE_COLUMN: re.compile(r"^处罚类别\d+$|^处罚种类\d*$")}
+#: Amount columns whose header names 元 instead of 万元: each bare number gets the unit
+#: written after it, so the value parser converts it and the report says so.
+IN_YUAN = {"罚款金额(元)": FINE_COLUMN,
+           "没收违法所得、没收非法财物的金额(元)": CONFISCATION_COLUMN}
 #: Recognised for penalties although not in DATA-STANDARD.md's list (README lists them).
 EXTRA_PENALTY_COLUMNS = ("处罚程序",)
 
@@ -81,6 +90,8 @@ def canonical_column(kind: str, header: str) -> str | None:
     """The canonical column a header stands for in a file of `kind`, or None."""
     lookup = _lookup(kind)
     key = header_key(header)
+    if kind == "penalty" and IN_YUAN.get(key):
+        return IN_YUAN[key]
     if key in lookup:
         return lookup[key]
     numbered = _NUMBERED.match(key)
@@ -100,6 +111,7 @@ def apply_aliases(kind: str, table: Table) -> tuple[Table, HeaderMapping]:
     """
     mapping = HeaderMapping()
     targets: dict[str, list[str]] = {}
+    in_yuan = {h for h in table.headers if kind == "penalty" and IN_YUAN.get(header_key(h))}
     for header in table.headers:
         column = canonical_column(kind, header)
         if column is not None and column in targets and column not in JOINED:
@@ -114,9 +126,16 @@ def apply_aliases(kind: str, table: Table) -> tuple[Table, HeaderMapping]:
     rows = []
     for number, row in table.rows:
         mapped = {
-            column: ";".join(v for h in sources if (v := row.get(h, "")))
+            column: ";".join(v for h in sources if (v := _cell(row, h, h in in_yuan)))
             for column, sources in targets.items()
         }
         mapped.update({h: row.get(h, "") for h in ignored})
         rows.append((number, mapped))
     return Table(headers, rows, list(table.notes)), mapping
+
+
+def _cell(row: dict[str, str], header: str, in_yuan: bool) -> str:
+    value = row.get(header, "")
+    if in_yuan and value and not value.endswith("元"):
+        return value + "元"
+    return value

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from webapp.rules import publicity
@@ -198,11 +199,10 @@ class _Cells:
             if required:
                 self.fail(column, "必填项为空")
             return None
-        try:
-            return uscc_rules.validate_structure(value)
-        except uscc_rules.InvalidUSCC as error:
-            self.fail(column, str(error))
-            return None
+        code, error = _checked_uscc(value)
+        if error:
+            self.fail(column, error)
+        return code
 
     def id_number(self, column: str, type_column: str = "证件类型") -> str | None:
         """The number of `column`, checked as a resident ID number when 证件类型 says so
@@ -233,6 +233,15 @@ class _Cells:
         except ValueError as error:
             self.fail(column, str(error))
             return None
+
+
+@lru_cache(maxsize=8192)
+def _checked_uscc(value: str) -> tuple[str | None, str | None]:
+    """(code, None) or (None, reason): cached, a file repeats its departments' codes."""
+    try:
+        return uscc_rules.validate_structure(value), None
+    except uscc_rules.InvalidUSCC as error:
+        return None, str(error)
 
 
 def type_from_uscc(code: str) -> str:

@@ -101,8 +101,7 @@ _serial = itertools.count(1)
 
 def make_uscc(n: int, region: str = "231102") -> str:
     """A valid USCC: 9 (industry & commerce) 1 (enterprise) + region + organisation code."""
-    body = f"91{region}{n:09d}"
-    return body + uscc_rules.check_character(body)
+    return uscc_rules.make("91", region, n)
 
 
 @pytest.fixture

@@ -32,21 +32,61 @@ DEFAULTS: dict[str, Any] = {
     "SIGNING_KEYS_DIR": None,  # credit-code signing keys; default: <instance>/keys
     "CITY_NAME": "黑河市",
     "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,  # hard ceiling; forms enforce their own limits
-    # Publicity periods of penalties, in months (DOMAIN.md): the shortest period opens credit
-    # repair, the longest takes the record out of public view by itself.
+    # Publicity of penalties by 《信用修复管理办法》(国家发展改革委令第36号, in force 2026-04-01),
+    # chapter 2: dishonest-conduct information is 轻微 (minor), 一般 (general) or 严重
+    # (serious). Months: the shortest period opens credit repair, the longest takes the record
+    # out of public view by itself. 轻微 is in principle not published; a department that
+    # publishes it anyway shows it at most 3 months.
     "PUBLICITY_PERIODS": {
+        "minor": {"min_months": 0, "max_months": 3},
         "general": {"min_months": 3, "max_months": 12},
         "serious": {"min_months": 12, "max_months": 36},
     },
-    # A penalty is "serious" when one of these sanctions applies or the fine reaches the amount.
-    "SERIOUS_PENALTY_TYPES": ["责令停产停业", "吊销许可证件", "限制从业", "行政拘留"],
+    "PUBLISH_MINOR_PENALTIES": False,
+    # 严重: one of these sanctions applies, or the fine reaches the amount (万元).
+    "SERIOUS_PENALTY_TYPES": ["吊销许可证件", "责令关闭", "限制从业", "行政拘留",
+                              "责令停产停业", "限制开展生产经营活动", "降低资质等级"],
     "SERIOUS_FINE_WAN_YUAN": 10,
-    # Penalties that are not published at all (warnings only, small fines below the amount).
-    "UNPUBLISHED_PENALTY_TYPES": [],
+    # 轻微: every sanction of the decision is one of these, or it was decided by the simplified
+    # procedure (简易程序, 行政处罚法 art. 51).
+    "MINOR_PENALTY_TYPES": ["警告", "通报批评"],
+    # Never published (still imported, stored and counted): decisions whose sanctions are all
+    # of these kinds (warnings and 通报批评 alone), decisions by the simplified procedure, and
+    # penalties of minors (age at the decision from the ID number).
+    "UNPUBLISHED_PENALTY_TYPES": ["警告", "通报批评"],
+    "UNPUBLISHED_SIMPLIFIED_PROCEDURE": True,
+    "UNPUBLISHED_MINORS": True,
+    "MINOR_AGE": 18,
+    # How a file says a penalty was decided by the simplified procedure: a 处罚程序 column
+    # containing one of the words, or a decision number containing one of the markers.
+    "SIMPLIFIED_PROCEDURE_WORDS": ["简易程序", "简易", "当场"],
+    "SIMPLIFIED_PROCEDURE_DOC_MARKERS": ["简罚", "当罚", "简易"],
+    # Dictionary codes departments' systems export instead of labels (DATA-STANDARD.md,
+    # "Coded values"); a department's own codes can be added to a column's table.
+    "IMPORT_CODE_TABLES": {
+        "当前状态": {"source": "双公示行政许可数据标准 当前状态（1 有效，0 无效）",
+                   "codes": {"1": "有效", "0": "无效"}},
+        "证件类型": {"source": "双公示数据标准 2.0 证件类型代码",
+                   "codes": {"001": "身份证", "002": "护照号", "003": "港澳居民来往内地通行证",
+                             "004": "台湾居民来往大陆通行证", "005": "外国人永久居留身份证",
+                             "006": "港澳台居民居住证"}},
+        "法定代表人证件类型": {"source": "双公示数据标准 2.0 证件类型代码",
+                       "codes": {"001": "身份证", "002": "护照号",
+                                 "003": "港澳居民来往内地通行证",
+                                 "004": "台湾居民来往大陆通行证",
+                                 "005": "外国人永久居留身份证", "006": "港澳台居民居住证"}},
+        "行政相对人类别": {"source": "双公示数据标准 2.0 行政相对人类别代码",
+                     "codes": {"1": "法人及非法人组织", "2": "自然人", "3": "个体工商户"}},
+    },
     # Lists whose natural persons' names must be disclosed (legal basis requires naming them).
     "NAME_DISCLOSED_LIST_TYPES": ["失信被执行人", "拖欠农民工工资失信联合惩戒对象名单"],
     "DOUBLE_PUBLICITY_WORKING_DAYS": 7,
-    # Holidays and make-up working days for years chinesecalendar does not know yet.
+    # Working days: chinesecalendar, then the holidays package where its data for the year
+    # is the State Council's announced schedule. A year neither knows: its schedule here,
+    # {"2027": {"holidays": ["2027-02-05", …], "workdays": ["2027-02-13", …],
+    # "source": "国办发明电〔2026〕…号"}}; without one, deadlines in it are provisional.
+    "WORKDAY_SCHEDULES": {},
+    # Single corrections on top of every source (a holiday added by a local decision).
     "WORKDAY_EXTRA_HOLIDAYS": [],
     "WORKDAY_EXTRA_WORKDAYS": [],
     # Petitions: time limits in working days (DOMAIN.md; repair per list type, "*" otherwise).
@@ -78,13 +118,21 @@ _JSON_KEYS = {
     "PUBLICITY_PERIODS",
     "SERIOUS_PENALTY_TYPES",
     "UNPUBLISHED_PENALTY_TYPES",
+    "MINOR_PENALTY_TYPES",
+    "SIMPLIFIED_PROCEDURE_WORDS",
+    "SIMPLIFIED_PROCEDURE_DOC_MARKERS",
+    "IMPORT_CODE_TABLES",
+    "WORKDAY_SCHEDULES",
+    "PUBLISH_MINOR_PENALTIES",
+    "UNPUBLISHED_SIMPLIFIED_PROCEDURE",
+    "UNPUBLISHED_MINORS",
     "NAME_DISCLOSED_LIST_TYPES",
     "WORKDAY_EXTRA_HOLIDAYS",
     "WORKDAY_EXTRA_WORKDAYS",
 }
 _INT_KEYS = {"PETITION_MAX_FILES", "PETITION_MAX_FILE_BYTES", "PETITION_CAPTCHA_AFTER",
              "PROXY_FIX_HOPS", "MAX_CONTENT_LENGTH", "DOUBLE_PUBLICITY_WORKING_DAYS",
-             "PERMANENT_SESSION_LIFETIME", "IMPORT_MAX_UPLOAD_BYTES"}
+             "PERMANENT_SESSION_LIFETIME", "IMPORT_MAX_UPLOAD_BYTES", "MINOR_AGE"}
 _FLOAT_KEYS = {"SERIOUS_FINE_WAN_YUAN"}
 
 

@@ -14,6 +14,7 @@ from webapp.rules.kinds import (
     RECORD_KIND_LABELS,
     VISIBILITY_LABELS,
 )
+from webapp.services import workdays
 from webapp.services.clock import to_local
 
 
@@ -53,7 +54,10 @@ def register(app: Flask) -> None:
     app.add_template_filter(nature_label, "nature_label")
     app.add_template_filter(visibility_label, "visibility_label")
     app.add_template_filter(masking.mask_id_number, "mask_id")
+    app.add_template_filter(masking.mask_ids_in_text, "mask_ids")
     app.add_template_filter(masking.mask_phone, "mask_phone")
+    # Staff pages mark a deadline 暂定 when no calendar source knows a year it crosses.
+    app.add_template_global(workdays.is_provisional, "deadline_provisional")
 
     @app.context_processor
     def site_globals() -> dict[str, Any]:

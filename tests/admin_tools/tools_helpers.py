@@ -24,8 +24,7 @@ def page_text(response: Any) -> str:
 
 
 def uscc_for(n: int) -> str:
-    body = f"91231102{n:09d}"
-    return body + uscc_rules.check_character(body)
+    return uscc_rules.make("91", "231102", n)
 
 
 def penalty_row(n: int, **overrides: str) -> dict[str, str]:

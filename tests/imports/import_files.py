@@ -17,8 +17,7 @@ PERSON_ID += idcard.check_digit(PERSON_ID)
 
 
 def make_uscc(n: int, prefix: str = "91", region: str = "231102") -> str:
-    body = f"{prefix}{region}{n:09d}"
-    return body + uscc_rules.check_character(body)
+    return uscc_rules.make(prefix, region, n)
 
 
 def penalty_row(n: int = 1, **overrides: str) -> dict[str, str]:

@@ -65,7 +65,7 @@ def test_penalties_become_public_records_with_their_subject_and_department(db_se
 def test_bad_rows_are_reported_and_good_rows_kept(db_session) -> None:
     rows = [
         penalty_row(1),
-        penalty_row(2, 处罚决定日期="2026.06.01"),
+        penalty_row(2, 处罚决定日期="2026.06.31"),
         penalty_row(3, 统一社会信用代码=make_uscc(903)[:-1] + "0"),
         penalty_row(4, 处罚类别="罚款;批评教育", **{FINE: "五千"}),
         penalty_row(5),
@@ -76,7 +76,7 @@ def test_bad_rows_are_reported_and_good_rows_kept(db_session) -> None:
     assert errors == [
         (3, "处罚决定日期"), (4, "统一社会信用代码"), (5, "处罚类别"), (5, "罚款金额（万元）")
     ]
-    assert "日期格式无法识别" in result.errors[0].reason
+    assert "日期不存在" in result.errors[0].reason
     assert "校验位错误" in result.errors[1].reason
     batch = db_session.get(ImportBatch, result.batch_id)
     assert batch.rows_rejected == 3
@@ -97,7 +97,7 @@ def test_uscc_with_letters_outside_the_alphabet_is_rejected(db_session, bad: str
 
 
 def test_lower_case_uscc_is_normalised(db_session) -> None:
-    code = "91231102MA1FL1MM3"
+    code = "91231102MA1FL1MMX"
     code += uscc_rules.check_character(code)
     rows = [penalty_row(1, 统一社会信用代码=code.lower())]
     result = import_file(db_session, "penalty", "p.csv", csv_bytes(rows))

@@ -46,3 +46,52 @@ def test_is_valid_and_prefix_detection() -> None:
     assert uscc.looks_like_code_prefix("91110000")
     assert not uscc.looks_like_code_prefix("鑫源")
     assert not uscc.looks_like_code_prefix("hhsxy")
+
+
+# -- the structure every code entering the system must have (GB 32100, GB 11714) ----------
+
+
+@pytest.mark.parametrize("code", REAL_CODES)
+def test_real_codes_have_a_valid_structure(code: str) -> None:
+    assert uscc.validate_structure(code) == code
+
+
+def test_organisation_code_check_per_gb_11714() -> None:
+    # 70846113-6: the organisation code inside 91440300708461136T.
+    assert uscc.organisation_check_character("70846113") == "6"
+    assert uscc.organisation_check_character("MA1FL1MM") == "X"  # letters count 10..35
+
+
+def _with_checks(first16: str) -> str:
+    first17 = first16 + uscc.organisation_check_character(first16[8:16])
+    return first17 + uscc.check_character(first17)
+
+
+@pytest.mark.parametrize("prefix", ["11", "12", "51", "52", "53", "91", "92", "93", "N2", "Y1"])
+def test_known_authority_and_type_codes(prefix: str) -> None:
+    code = _with_checks(prefix + "231102" + "MA1FL1MM")
+    assert uscc.validate_structure(code) == code
+
+
+@pytest.mark.parametrize("prefix", ["10", "94", "99", "A5", "00", "NY"])
+def test_unknown_authority_or_type_is_rejected(prefix: str) -> None:
+    with pytest.raises(uscc.InvalidUSCC, match="第1-2位"):
+        uscc.validate_structure(_with_checks(prefix + "231102" + "MA1FL1MM"))
+
+
+def test_region_must_be_six_digits() -> None:
+    with pytest.raises(uscc.InvalidUSCC, match="第3-8位"):
+        uscc.validate_structure(_with_checks("91" + "2311A2" + "MA1FL1MM"))
+
+
+def test_wrong_organisation_check_character_is_rejected_even_with_a_right_18th() -> None:
+    first17 = "91231102" + "MA1FL1MM" + "3"  # the GB 11714 check is X
+    code = first17 + uscc.check_character(first17)
+    assert uscc.is_valid(code)  # the GB 32100 check alone passes
+    with pytest.raises(uscc.InvalidUSCC, match="第17位应为 X"):
+        uscc.validate_structure(code)
+
+
+def test_make_builds_valid_codes() -> None:
+    for n in (0, 1, 12345678, 99999999):
+        assert uscc.validate_structure(uscc.make("91", "231102", n))

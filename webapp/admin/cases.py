@@ -37,6 +37,7 @@ from webapp.models.staff import Role, StaffUser
 from webapp.petitions.views import send_attachment
 from webapp.services import petitions as svc
 from webapp.services.clock import today as local_today
+from webapp.services.corrections import current_value
 
 PER_PAGE = 50
 OPEN = [s.value for s in OPEN_STATES]
@@ -113,7 +114,7 @@ def _decide_form(case: Case) -> DecideForm:
     form.outcome.choices = choices(labels)
     if request.method == "GET" and case.record is not None:
         for name in svc.CORRECTABLE_FIELDS:
-            getattr(form, name).data = getattr(case.record, name)
+            getattr(form, name).data = current_value(case.record, name)
     return form
 
 
@@ -172,7 +173,7 @@ def _corrections(case: Case, form: DecideForm) -> dict[str, str] | None:
     changes = {}
     for name in svc.CORRECTABLE_FIELDS:
         value = (getattr(form, name).data or "").strip()
-        if value and value != (getattr(record, name) or "").strip():
+        if value and value != current_value(record, name).strip():
             changes[name] = value
     return changes or None
 

@@ -90,6 +90,13 @@ class DecideForm(FlaskForm):
     content = TextAreaField("内容", validators=[Optional(), Length(max=20000)])
     facts = TextAreaField("违法事实/列入原因", validators=[Optional(), Length(max=20000)])
     legal_basis = TextAreaField("依据", validators=[Optional(), Length(max=20000)])
+    # Typed fields, written as a department's file would (parsed by services.corrections).
+    decided_on = StringField("决定日期", validators=[Optional(), Length(max=32)])
+    amount = StringField("罚款金额（万元）", validators=[Optional(), Length(max=32)])
+    penalty_types = StringField("处罚类别", validators=[Optional(), Length(max=255)])
+    severity = StringField("失信程度（轻微/一般/严重）", validators=[Optional(), Length(max=8)])
+    valid_until = StringField("有效期至", validators=[Optional(), Length(max=32)])
+    public_until = StringField("公示截止日期", validators=[Optional(), Length(max=32)])
 
 
 class CloseForm(FlaskForm):

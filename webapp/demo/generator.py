@@ -36,7 +36,8 @@ class Dept:
 
     @property
     def uscc(self) -> str:
-        body = f"11{CITY_CODE}{self.code9}"
+        org8 = self.code9[:8]  # the 9th character is recomputed (GB 11714 check)
+        body = f"11{CITY_CODE}{org8}{uscc_rules.organisation_check_character(org8)}"
         return body + uscc_rules.check_character(body)
 
 
@@ -237,7 +238,7 @@ class _Generator:
         alphabet = uscc_rules.ALPHABET
         while True:
             org8 = "".join(self.rng.choice(alphabet[:10] if i < 2 else alphabet) for i in range(8))
-            body = f"{prefix}{region_code}{org8}{_org_check(org8)}"
+            body = f"{prefix}{region_code}{org8}{uscc_rules.organisation_check_character(org8)}"
             code = body + uscc_rules.check_character(body)
             if code not in self.usccs:
                 self.usccs.add(code)
@@ -525,14 +526,6 @@ class _Generator:
             "评价结果": grade, "评价年度": str(year), "评价单位": dept.name,
             "评价日期": self.fmt_date(rated), "数据来源单位": dept.name,
         }
-
-
-def _org_check(org8: str) -> str:
-    """Check character of a 9-character organisation code (GB 11714)."""
-    values = {ch: i for i, ch in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
-    total = sum(values[ch] * w for ch, w in zip(org8, (3, 7, 9, 10, 5, 8, 4, 2), strict=True))
-    check = 11 - total % 11
-    return {10: "X", 11: "0"}.get(check, str(check))
 
 
 def _complete(kind: str, row: dict[str, str]) -> dict[str, str]:

@@ -44,6 +44,7 @@ class Visibility(StrEnum):
     ARCHIVED = "archived"  # 信用修复 approved: kept as an archive, never shown
     REVOKED = "revoked"  # 撤销 (e.g. an upheld objection, a removal from a list)
     EXPIRED = "expired"  # past its publicity period / validity
+    UNPUBLISHED = "unpublished"  # 依规不予公示: stored and counted, never shown (2026 measures)
 
 
 VISIBILITY_LABELS = {
@@ -52,11 +53,14 @@ VISIBILITY_LABELS = {
     Visibility.ARCHIVED: "已修复（转档案保存）",
     Visibility.REVOKED: "已撤销",
     Visibility.EXPIRED: "已届满",
+    Visibility.UNPUBLISHED: "依规不予公示",
 }
 SHOWN_VISIBILITIES = (Visibility.PUBLIC, Visibility.OBJECTION)
+SEVERITY_LABELS = {"minor": "轻微", "general": "一般", "serious": "严重"}
 
 
 class Severity(StrEnum):
+    MINOR = "minor"  # 轻微失信
     GENERAL = "general"  # 一般失信
     SERIOUS = "serious"  # 严重失信
 

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+
+_D = "[0-9０-９]"
+_SEP = r"[ \t\u3000\-‐‑‒–—―－]?"
+# Mainland ID numbers inside free text, whatever their check digit: 18 characters written
+# whole or as 6-8-4 groups separated by a space or a hyphen, and the old 15-digit form.
+_ID_IN_TEXT = re.compile(
+    rf"(?<![0-9０-９])(?:{_D}{{6}}{_SEP}{_D}{{8}}{_SEP}{_D}{{3}}[0-9０-９XxＸｘ]"
+    rf"|{_D}{{6}}{_SEP}{_D}{{6}}{_SEP}{_D}{{3}})(?![0-9０-９])"
+)
 
 
 def mask_id_number(id_number: str | None) -> str:
@@ -13,6 +23,13 @@ def mask_id_number(id_number: str | None) -> str:
     if len(value) <= 8:
         return "*" * len(value)
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_ids_in_text(text: str) -> str:
+    """Every ID number written in `text` masked, keeping its first 4 and last 4 digits."""
+    return _ID_IN_TEXT.sub(
+        lambda m: mask_id_number("".join(ch for ch in m.group(0) if ch.isalnum())), text
+    )
 
 
 def mask_name(name: str | None) -> str:

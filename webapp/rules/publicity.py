@@ -7,7 +7,8 @@ with regulation.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -22,16 +23,42 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+@dataclass(frozen=True)
+class PenaltyFacts:
+    """What the publicity rules read of a penalty decision."""
+
+    types: Sequence[str]
+    fine_wan_yuan: Decimal | None
+    decided_on: date
+    simplified_procedure: bool = False  # 简易程序 (行政处罚法 art. 51)
+    party_age: int | None = None  # a natural person's age on the decision day
+
+
+@dataclass(frozen=True)
+class PenaltyPublicity:
+    severity: Severity
+    published: bool
+    withheld_reason: str | None  # why it is not published (shown to staff), None when it is
+    repair_from: date  # shortest publicity over: credit repair may be applied for
+    last_shown: date  # longest publicity over: leaves public view by itself
+
+
 def penalty_severity(
-    penalty_types: Iterable[str], fine_wan_yuan: Decimal | None, config: Mapping[str, Any]
+    penalty_types: Iterable[str], fine_wan_yuan: Decimal | None, config: Mapping[str, Any],
+    simplified_procedure: bool = False,
 ) -> Severity:
-    """Serious when a heavy sanction applies or the fine reaches the configured amount."""
-    serious_types = set(config["SERIOUS_PENALTY_TYPES"])
-    if serious_types.intersection(penalty_types):
+    """严重 when a heavy sanction applies or the fine reaches the configured amount; 轻微 when
+    every sanction is a minor one (warnings, 通报批评) or the simplified procedure was used;
+    一般 otherwise (《信用修复管理办法》 chapter 2)."""
+    types = [t for t in penalty_types if t]
+    if set(config["SERIOUS_PENALTY_TYPES"]).intersection(types):
         return Severity.SERIOUS
     threshold = Decimal(str(config["SERIOUS_FINE_WAN_YUAN"]))
     if fine_wan_yuan is not None and fine_wan_yuan >= threshold:
         return Severity.SERIOUS
+    minor_types = set(config.get("MINOR_PENALTY_TYPES", ()))
+    if simplified_procedure or (types and minor_types and set(types) <= minor_types):
+        return Severity.MINOR
     return Severity.GENERAL
 
 
@@ -50,6 +77,30 @@ def penalty_periods(
     repair_from = add_months(decided_on, period["min_months"])
     last_shown = add_months(decided_on, period["max_months"]) - timedelta(days=1)
     return repair_from, last_shown
+
+
+def penalty_publicity(facts: PenaltyFacts, config: Mapping[str, Any]) -> PenaltyPublicity:
+    """Tier, whether the penalty is published, and its periods, by the configured rules."""
+    severity = penalty_severity(
+        facts.types, facts.fine_wan_yuan, config, facts.simplified_procedure
+    )
+    repair_from, last_shown = penalty_periods(facts.decided_on, severity, config)
+    reason = None
+    if not penalty_published(facts.types, config):
+        reason = f"{'、'.join(dict.fromkeys(facts.types))}类处罚依规不予公示"
+    elif facts.simplified_procedure and config.get("UNPUBLISHED_SIMPLIFIED_PROCEDURE"):
+        reason = "适用简易程序作出的行政处罚依规不予公示"
+    elif (config.get("UNPUBLISHED_MINORS") and facts.party_age is not None
+          and facts.party_age < int(config.get("MINOR_AGE", 18))):
+        reason = "未成年人的行政处罚信息依规不予公示"
+    elif severity == Severity.MINOR and not config.get("PUBLISH_MINOR_PENALTIES"):
+        reason = "轻微失信信息原则上不予公示"
+    return PenaltyPublicity(severity, reason is None, reason, repair_from, last_shown)
+
+
+def age_on(born: date, day: date) -> int:
+    """Full years of age on `day`."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def list_entry_public_until(valid_until: date | None, removed_on: date | None) -> date | None:

@@ -30,12 +30,14 @@ from webapp.models.petitions import (
 from webapp.models.record import Record
 from webapp.models.staff import Role, StaffUser
 from webapp.rules.kinds import RecordKind, Visibility
+from webapp.services import corrections as record_corrections
 from webapp.services.audit import audit
 from webapp.services.workdays import calendar
 
 QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 REPAIRABLE_KINDS = {RecordKind.PENALTY.value, RecordKind.LIST.value}
-CORRECTABLE_FIELDS = ("title", "content", "facts", "legal_basis", "doc_number")
+#: What an upheld objection may correct: every field, text and typed (services.corrections).
+CORRECTABLE_FIELDS = record_corrections.FIELDS
 
 
 class PetitionError(ValueError):
@@ -316,7 +318,7 @@ def decide(
 
 
 def _record_state(record: Record) -> dict[str, Any]:
-    state = {f: getattr(record, f) for f in CORRECTABLE_FIELDS}
+    state = {f: record_corrections.current_value(record, f) for f in CORRECTABLE_FIELDS}
     state["visibility"] = record.visibility
     return state
 
@@ -329,11 +331,15 @@ def _apply_effect(case: Case, outcome: Outcome, corrections: dict[str, str]
     before = _record_state(record)
     if case.kind == CaseKind.OBJECTION.value:
         if outcome == Outcome.UPHELD and corrections:
-            for name, value in corrections.items():
-                if name not in CORRECTABLE_FIELDS:
-                    raise PetitionError(f"不能更正字段 {name}。")
-                setattr(record, name, value)
-            record.set_visibility(Visibility.PUBLIC, f"经异议更正（{case.number}）")
+            try:
+                withheld = record_corrections.apply(record, corrections, current_app.config)
+            except record_corrections.CorrectionError as error:
+                raise PetitionError(str(error)) from None
+            if withheld:
+                record.set_visibility(Visibility.UNPUBLISHED,
+                                      f"经异议更正（{case.number}）：{withheld}")
+            else:
+                record.set_visibility(Visibility.PUBLIC, f"经异议更正（{case.number}）")
         elif outcome == Outcome.UPHELD:
             record.set_visibility(Visibility.REVOKED, f"经异议撤销（{case.number}）")
         else:

@@ -33,8 +33,6 @@ from webapp.services.visibility import public_name, public_record_clause, public
 
 EMPTY_SECTION_TEXT = "查询期内无相关信息"
 
-# 15- or 18-character mainland ID numbers inside free text (facts, content, remarks).
-_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
 
 
 def _is_list(nature: ListNature) -> Callable[[Record], bool]:
@@ -65,7 +63,7 @@ def redact_text(text: str | None, subject: Subject, name_disclosed: bool) -> str
     name masked wherever it is written unless a list requires disclosing it."""
     if not text:
         return ""
-    value = _ID_IN_TEXT.sub(lambda m: masking.mask_id_number(m.group(1)), text)
+    value = masking.mask_ids_in_text(text)
     if subject.is_natural_person and not name_disclosed and subject.name:
         value = value.replace(subject.name, masking.mask_name(subject.name))
     return value

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from webapp.rules import publicity
@@ -24,16 +25,26 @@ from webapp.rules.kinds import (
     SUBJECT_TYPES,
 )
 from webapp.services.imports import idcard
+from webapp.services.imports.aliases import columns_of
 from webapp.services.imports.specs import (
     COMMITMENT_TYPES,
+    CONFISCATION_COLUMN,
     FINE_COLUMN,
     FULFILMENT_STATES,
     LICENSE_STATES,
+    PARTY_TYPE_ALIASES,
     PENALTY_PARTY_TYPES,
+    PENALTY_TYPE_COLUMN,
     PENALTY_TYPES,
-    SPECS,
 )
-from webapp.services.imports.values import parse_amount, parse_date, split_multi
+from webapp.services.imports.values import (
+    decode,
+    is_placeholder_code,
+    parse_amount_unit,
+    parse_date,
+    penalty_types,
+    split_multi,
+)
 
 #: Columns kept out of `details` (shown to the public) because they hold ID numbers; the
 #: raw row with them stays in `source_row` for staff.
@@ -88,6 +99,8 @@ class ParsedRow:
     record: dict[str, Any] = field(default_factory=dict)
     department: tuple[str, str | None] | None = None  # (name, USCC)
     revoke_reason: str | None = None  # set when the row withdraws the record (移出, 无效)
+    withheld_reason: str | None = None  # set when the law says the record is not published
+    notes: list[str] = field(default_factory=list)  # what the import report should say
 
 
 @dataclass
@@ -97,13 +110,22 @@ class Context:
     known_columns: frozenset[str]
 
 
+#: 证件类型 values (after decoding) under which the number is a resident ID number.
+_ID_CARD_TYPES = ("身份证", "居民身份证", "港澳台居民居住证")
+
+
 class _Cells:
     """Reads one row's cells, collecting errors instead of stopping at the first."""
 
-    def __init__(self, number: int, row: Mapping[str, str]) -> None:
+    def __init__(self, number: int, row: Mapping[str, str], ctx: Context | None = None) -> None:
         self.number = number
         self.row = row
+        self.ctx = ctx
         self.errors: list[RowError] = []
+        self.notes: list[str] = []
+
+    def note(self, column: str, text: str) -> None:
+        self.notes.append(f"第{self.number}行 [{column}]：{text}")
 
     def get(self, column: str) -> str:
         return self.row.get(column, "") or ""
@@ -123,10 +145,32 @@ class _Cells:
 
     def amount(self, column: str) -> Decimal | None:
         value = self.get(column)
-        return self._parse(column, value, parse_amount) if value else None
+        amount = self._parse(column, value, parse_amount_unit) if value else None
+        if amount is None:
+            return None
+        if amount.converted_from:
+            self.note(column, f"“{amount.converted_from}”已换算为 {amount.value:f} 万元")
+        return amount.value
 
-    def choice(self, column: str, allowed: tuple[str, ...], required: bool = False) -> str:
-        value = self.required(column) if required else self.get(column)
+    def coded(self, column: str) -> str:
+        """The cell with a dictionary code replaced by its label (IMPORT_CODE_TABLES)."""
+        value = self.get(column)
+        tables = self.ctx.config.get("IMPORT_CODE_TABLES", {}) if self.ctx else {}
+        try:
+            label = decode(column, value, tables)
+        except ValueError as error:
+            self.fail(column, str(error))
+            return ""
+        if label != value:
+            self.note(column, f"代码“{value}”按代码表读作“{label}”")
+        return label
+
+    def choice(self, column: str, allowed: tuple[str, ...], required: bool = False,
+               aliases: Mapping[str, str] | None = None) -> str:
+        if required:
+            self.required(column)
+        value = self.coded(column)
+        value = (aliases or {}).get(value, value)
         if value and value not in allowed:
             self.fail(column, f"取值“{value}”不在允许范围内（{'、'.join(allowed)}）")
         return value
@@ -141,33 +185,47 @@ class _Cells:
             return None
         return int(match.group(1))
 
-    def uscc(self, column: str = "统一社会信用代码", required: bool = False) -> str | None:
+    def code_cell(self, column: str) -> str:
+        """A code column's value; a placeholder such as 00000000000000000X reads as empty."""
         value = self.get(column)
+        if value and is_placeholder_code(value):
+            self.note(column, f"“{value}”是表示“无代码”的占位值，按未填写处理")
+            return ""
+        return value
+
+    def uscc(self, column: str = "统一社会信用代码", required: bool = False) -> str | None:
+        value = self.code_cell(column)
         if not value:
             if required:
                 self.fail(column, "必填项为空")
             return None
-        try:
-            return uscc_rules.validate(value)
-        except uscc_rules.InvalidUSCC as error:
-            self.fail(column, str(error))
-            return None
+        code, error = _checked_uscc(value)
+        if error:
+            self.fail(column, error)
+        return code
 
-    def id_number(self, column: str, id_type: str = "") -> str | None:
+    def id_number(self, column: str, type_column: str = "证件类型") -> str | None:
+        """The number of `column`, checked as a resident ID number when 证件类型 says so
+        (as a label or a code) or when it has the shape of one, whatever the type says."""
         value = self.get(column)
+        id_type = self.coded(type_column) if type_column in self.row else ""
         if not value:
             return None
-        if id_type and "身份证" not in id_type:
+        is_id = not id_type or any(t in id_type for t in _ID_CARD_TYPES)
+        if not is_id and not idcard.looks_like_id(value):
             number = idcard.normalize(value)  # passports and other documents: kept as given
             if len(number) > 18:
                 self.fail(column, "证件号码过长（最多18位）")
                 return None
             return number
         try:
-            return idcard.validate(value)
+            number = idcard.validate(value, self.ctx.today if self.ctx else None)
         except ValueError as error:
             self.fail(column, str(error))
             return None
+        if number != value:
+            self.note(column, "证件号码中的空格或连字符已去除")
+        return number
 
     def _parse(self, column: str, value: str, parse: Callable[[str], Any]) -> Any:
         try:
@@ -175,6 +233,15 @@ class _Cells:
         except ValueError as error:
             self.fail(column, str(error))
             return None
+
+
+@lru_cache(maxsize=8192)
+def _checked_uscc(value: str) -> tuple[str | None, str | None]:
+    """(code, None) or (None, reason): cached, a file repeats its departments' codes."""
+    try:
+        return uscc_rules.validate_structure(value), None
+    except uscc_rules.InvalidUSCC as error:
+        return None, str(error)
 
 
 def type_from_uscc(code: str) -> str:
@@ -201,18 +268,19 @@ def _split_columns(
 
 def _person_or_org(
     cells: _Cells, name_column: str, subject_type: str, id_column: str = "证件号码",
-    id_type: str = "",
 ) -> SubjectRef | None:
     """The subject of a record row; None (with errors) when it cannot be identified."""
     name = cells.required(name_column)
     if subject_type == NATURAL_PERSON:
-        number = cells.id_number(id_column, id_type)
+        number = cells.id_number(id_column)
         if not cells.get(id_column):
             cells.fail(id_column, "自然人必须填写证件号码")
         if name and number:
             return SubjectRef(name, NATURAL_PERSON, id_number=number)
         return None
-    if not cells.get("统一社会信用代码"):
+    if cells.get(id_column):
+        cells.id_number(id_column)  # an operator's ID number is checked all the same
+    if not cells.code_cell("统一社会信用代码"):
         cells.fail("统一社会信用代码", "组织和个体工商户必须填写统一社会信用代码")
         return None
     code = cells.uscc()
@@ -222,6 +290,8 @@ def _person_or_org(
 
 
 def _with_legal_rep(subject: SubjectRef | None, cells: _Cells) -> SubjectRef | None:
+    if cells.get("法定代表人证件号码"):
+        cells.id_number("法定代表人证件号码", "法定代表人证件类型")
     if subject and cells.get("法定代表人") and subject.subject_type != NATURAL_PERSON:
         subject.fields["legal_representative"] = cells.get("法定代表人")
     return subject
@@ -239,7 +309,7 @@ def parse_entity(cells: _Cells, ctx: Context) -> ParsedRow | None:
         subject = _person_or_org(cells, "主体名称", NATURAL_PERSON)
     else:
         code = cells.uscc()
-        if not cells.get("统一社会信用代码"):
+        if not cells.code_cell("统一社会信用代码"):
             cells.fail("统一社会信用代码", "组织和个体工商户必须填写统一社会信用代码")
         subject = SubjectRef(name, subject_type, uscc=code) if code and name else None
     if cells.errors or subject is None:
@@ -263,25 +333,25 @@ def parse_entity(cells: _Cells, ctx: Context) -> ParsedRow | None:
 
 def _party_type(cells: _Cells, column: str, required: bool) -> str:
     """行政相对人类别 → a subject type (法人及非法人组织 is refined from the USCC later)."""
-    value = cells.choice(column, PENALTY_PARTY_TYPES, required=required)
+    value = cells.choice(column, PENALTY_PARTY_TYPES, required=required,
+                         aliases=PARTY_TYPE_ALIASES)
     # Not filled in: an ID number without a USCC means a natural person.
-    if not value and cells.get("证件号码") and not cells.get("统一社会信用代码"):
+    if not value and cells.get("证件号码") and not cells.code_cell("统一社会信用代码"):
         return NATURAL_PERSON
     return {"自然人": NATURAL_PERSON, "个体工商户": SOLE_TRADER}.get(value, "")
 
 
 def parse_license(cells: _Cells, ctx: Context) -> ParsedRow | None:
     subject_type = _party_type(cells, "行政相对人类别", required=False)
-    subject = _with_legal_rep(
-        _person_or_org(cells, "行政相对人名称", subject_type, id_type=cells.get("证件类型")),
-        cells,
-    )
+    subject = _with_legal_rep(_person_or_org(cells, "行政相对人名称", subject_type), cells)
     doc = cells.required("行政许可决定文书号")
     decided = cells.date("许可决定日期", required=True)
     valid_from, valid_until = cells.date("有效期自"), cells.date("有效期至")
     department = cells.required("许可机关")
     cells.required("数据来源单位")
     state = cells.choice("当前状态", LICENSE_STATES)
+    department_code = _department_code(cells, "许可机关统一社会信用代码")
+    _department_code(cells, "数据来源单位统一社会信用代码")
     if valid_from and valid_until and valid_until < valid_from:
         cells.fail("有效期至", "有效期至早于有效期自")
     if cells.errors or subject is None:
@@ -299,14 +369,14 @@ def parse_license(cells: _Cells, ctx: Context) -> ParsedRow | None:
             "list_type": None, "list_nature": None, "removed_on": None, "severity": None,
             "grade": state or None, "amount": None, "details": details, "extra": extra,
         },
-        department=(department, _department_code(cells, "许可机关统一社会信用代码")),
+        department=(department, department_code),
         revoke_reason="许可当前状态为无效" if state == "无效" else None,
     )
 
 
 def _department_code(cells: _Cells, column: str) -> str | None:
-    value = cells.get(column)
-    return uscc_rules.normalize(value) if value and uscc_rules.is_valid(value) else None
+    """A department's own code: checked like any code; a placeholder reads as empty."""
+    return cells.uscc(column) if cells.get(column) else None
 
 
 # -- penalties ---------------------------------------------------------------------------
@@ -314,28 +384,36 @@ def _department_code(cells: _Cells, column: str) -> str | None:
 
 def parse_penalty(cells: _Cells, ctx: Context) -> ParsedRow | None:
     subject_type = _party_type(cells, "行政相对人类别", required=True)
-    subject = _with_legal_rep(
-        _person_or_org(cells, "行政相对人名称", subject_type, id_type=cells.get("证件类型")),
-        cells,
-    )
+    subject = _with_legal_rep(_person_or_org(cells, "行政相对人名称", subject_type), cells)
     doc = cells.required("行政处罚决定书文号")
     decided = cells.date("处罚决定日期", required=True)
     department = cells.required("处罚机关")
     cells.required("数据来源单位")
-    types = split_multi(cells.get("处罚类别"))
-    unknown = [t for t in types if t not in PENALTY_TYPES]
+    types, not_understood = penalty_types(cells.get(PENALTY_TYPE_COLUMN), cells.get("处罚内容"))
+    unknown = [*not_understood, *(t for t in types if t not in PENALTY_TYPES)]
     if unknown:
         allowed = "、".join(PENALTY_TYPES)
-        cells.fail("处罚类别", f"处罚类别“{'、'.join(unknown)}”不在允许范围内（{allowed}）")
+        cells.fail(PENALTY_TYPE_COLUMN,
+                   f"处罚类别“{'、'.join(unknown)}”不在允许范围内（{allowed}）")
     fine = cells.amount(FINE_COLUMN)
-    cells.amount("没收违法所得、没收非法财物的金额（万元）")
+    confiscated = cells.amount(CONFISCATION_COLUMN)
     valid_until = cells.date("处罚有效期")
     deadline = cells.date("公示截止期")
+    department_code = _department_code(cells, "处罚机关统一社会信用代码")
+    _department_code(cells, "数据来源单位统一社会信用代码")
     if cells.errors or subject is None or decided is None:
         return None
-    severity = publicity.penalty_severity(types, fine, ctx.config)
-    repair_from, last_shown = publicity.penalty_periods(decided, severity, ctx.config)
+    born = idcard.birth_date(subject.id_number) if subject.id_number else None
+    verdict = publicity.penalty_publicity(publicity.PenaltyFacts(
+        types, fine, decided, simplified_procedure=_simplified(cells, doc, ctx),
+        party_age=publicity.age_on(born, decided) if born else None,
+    ), ctx.config)
+    repair_from, last_shown = verdict.repair_from, verdict.last_shown
     details, extra = _split_columns(cells.row, ctx)
+    details[PENALTY_TYPE_COLUMN] = ";".join(types)
+    for column, value in ((FINE_COLUMN, fine), (CONFISCATION_COLUMN, confiscated)):
+        if value is not None:
+            details[column] = f"{value:f}"
     if not deadline:
         details["公示截止期（计算）"] = last_shown.isoformat()
     return ParsedRow(
@@ -349,13 +427,20 @@ def parse_penalty(cells: _Cells, ctx: Context) -> ParsedRow | None:
             "valid_from": None, "valid_until": valid_until,
             "public_until": deadline or last_shown, "repair_eligible_on": repair_from,
             "list_type": None, "list_nature": None, "removed_on": None,
-            "severity": severity.value, "grade": None, "amount": fine,
+            "severity": verdict.severity.value, "grade": None, "amount": fine,
             "details": details, "extra": extra,
         },
-        department=(department, _department_code(cells, "处罚机关统一社会信用代码")),
-        revoke_reason=None if publicity.penalty_published(types, ctx.config)
-        else "该处罚类别依规定不予公示",
+        department=(department, department_code),
+        withheld_reason=verdict.withheld_reason,
     )
+
+
+def _simplified(cells: _Cells, doc: str, ctx: Context) -> bool:
+    """Decided by the simplified procedure (简易程序), as the file says it."""
+    procedure = cells.get("处罚程序")
+    if procedure:
+        return any(w in procedure for w in ctx.config.get("SIMPLIFIED_PROCEDURE_WORDS", ()))
+    return any(m in doc for m in ctx.config.get("SIMPLIFIED_PROCEDURE_DOC_MARKERS", ()))
 
 
 # -- lists -------------------------------------------------------------------------------
@@ -405,7 +490,7 @@ def parse_list(cells: _Cells, ctx: Context) -> ParsedRow | None:
 def parse_commitment(cells: _Cells, ctx: Context) -> ParsedRow | None:
     ctype = cells.choice("承诺类型", COMMITMENT_TYPES, required=True)
     subject_type = cells.choice("主体类别", SUBJECT_TYPES)
-    if not subject_type and cells.get("证件号码") and not cells.get("统一社会信用代码"):
+    if not subject_type and cells.get("证件号码") and not cells.code_cell("统一社会信用代码"):
         subject_type = NATURAL_PERSON
     subject = _person_or_org(cells, "承诺主体名称", subject_type)
     matter = cells.required("承诺事项")
@@ -485,13 +570,14 @@ def parse_row(
     kind: str, number: int, row: Mapping[str, str], ctx: Context
 ) -> ParsedRow | list[RowError]:
     """The parsed row, or the list of its errors."""
-    cells = _Cells(number, row)
+    cells = _Cells(number, row, ctx)
     parsed = PARSERS[kind](cells, ctx)
     if cells.errors or parsed is None:
         return cells.errors or [RowError(number, "", "无法识别该行数据")]
     parsed.record["source_row"] = dict(row) if parsed.identity else {}
+    parsed.notes = list(dict.fromkeys(cells.notes))
     return parsed
 
 
 def context_for(kind: str, config: Mapping[str, Any], today: date) -> Context:
-    return Context(config, today, frozenset(SPECS[kind].columns))
+    return Context(config, today, frozenset(columns_of(kind)))

@@ -22,6 +22,8 @@ from webapp.models import Department, ImportBatch, Record, Region, Subject
 from webapp.models.base import utcnow
 from webapp.rules.kinds import SHOWN_VISIBILITIES, Visibility
 from webapp.services.clock import today as china_today
+from webapp.services.imports.aliases import apply_aliases
+from webapp.services.imports.holds import held_records
 from webapp.services.imports.reader import Table, UnusableFile, read_table
 from webapp.services.imports.regions import CITY, KNOWN_NAMES
 from webapp.services.imports.rows import (
@@ -57,6 +59,9 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
+    # How every header of the file was read: (header as written, column or None = ignored).
+    header_mapping: list[tuple[str, str | None]] = field(default_factory=list)
+    held: int = 0  # rows left as a decided objection corrected them
     unusable: str | None = None  # why the file could not be imported at all
 
     @property
@@ -77,6 +82,9 @@ class ImportResult:
 
     def report_lines(self) -> list[str]:
         lines = [self.summary()]
+        renamed = [f"“{h}”→{c}" for h, c in self.header_mapping if c and h != c]
+        if renamed:
+            lines.append("表头对应：" + "，".join(renamed))
         lines += [f"提示：{w}" for w in self.warnings]
         lines += [f"第{e.row}行 [{e.column or '-'}]：{e.reason}" for e in self.errors]
         return lines
@@ -131,6 +139,7 @@ def import_table(
 ) -> ImportResult:
     _check_kind(kind)
     spec = SPECS[kind]
+    table, mapping = apply_aliases(kind, table)
     missing = [c for c in spec.required if c not in table.headers]
     if missing:
         return _unusable(
@@ -138,8 +147,9 @@ def import_table(
             f"缺少必填列：{'、'.join(missing)}（列名须与数据标准一致）",
         )
     result = ImportResult(kind, filename, rows_total=len(table.rows))
+    result.header_mapping = list(mapping.pairs)
     result.warnings.extend(table.notes)
-    result.unknown_columns = [h for h in table.headers if h not in spec.columns]
+    result.unknown_columns = [h for h, column in mapping.pairs if column is None]
     if result.unknown_columns:
         result.warnings.append(
             f"以下列不在数据标准中，已作为附加信息保存：{'、'.join(result.unknown_columns)}"
@@ -154,12 +164,19 @@ def import_table(
 
     ctx = context_for(kind, current_app.config, today or china_today())
     parsed: list[ParsedRow] = []
+    notes: list[str] = []
     for number, row in table.rows:
         outcome = parse_row(kind, number, row, ctx)
         if isinstance(outcome, list):
-            result.errors.extend(outcome)
+            # Errors name the column as the department's file wrote it.
+            result.errors.extend(
+                RowError(e.row, mapping.source_of(e.column) if e.column else "", e.reason)
+                for e in outcome
+            )
         else:
             parsed.append(outcome)
+            notes.extend(outcome.notes)
+    _add_capped(result.warnings, notes, "另有{}条数值换算或代码说明，未逐条列出")
     parsed = _drop_duplicates(parsed, result)
 
     writer = _Writer(session, batch, result)
@@ -175,6 +192,12 @@ def import_table(
     batch.warnings = list(result.warnings)
     session.flush()
     return result
+
+
+def _add_capped(target: list[str], lines: list[str], more: str) -> None:
+    target.extend(lines[:_MAX_NOTES])
+    if len(lines) > _MAX_NOTES:
+        target.append(more.format(len(lines) - _MAX_NOTES))
 
 
 def _check_kind(kind: str) -> None:
@@ -370,6 +393,7 @@ class _Writer:
                 select(Record).where(Record.identity_key.in_(chunk))
             ):
                 existing[record.identity_key] = record
+        held = held_records(self.session, [r.id for r in existing.values()])
         now = utcnow()
         new: list[Record] = []
         for p in parsed:
@@ -383,24 +407,44 @@ class _Writer:
                                 published_at=now, **values)
                 if p.revoke_reason:
                     record.set_visibility(Visibility.REVOKED, p.revoke_reason)
+                elif p.withheld_reason:
+                    record.set_visibility(Visibility.UNPUBLISHED, p.withheld_reason)
                 new.append(record)
                 self.result.created += 1
-            elif self._update(record, values, p.revoke_reason):
+            elif record.id in held:
+                # A decided objection corrected or revoked it: the department's file does not
+                # undo that silently; the report says so.
+                self.result.unchanged += 1
+                self.result.held += 1
+                if any(getattr(record, k) != v for k, v in values.items() if k != "source_row"):
+                    self.result.warnings.append(
+                        f"第{p.number}行：该记录已按异议处理决定（{held[record.id]}）更正，"
+                        "本次导入未覆盖，仍保留更正后的内容"
+                    )
+            elif self._update(record, values, p.revoke_reason, p.withheld_reason):
                 self.result.updated += 1
             else:
                 self.result.unchanged += 1
         self.session.add_all(new)
         self.session.flush()
 
-    def _update(self, record: Record, values: dict[str, Any], revoke: str | None) -> bool:
+    def _update(self, record: Record, values: dict[str, Any], revoke: str | None,
+                withheld: str | None = None) -> bool:
         changed = {k: v for k, v in values.items() if getattr(record, k) != v}
         for key, value in changed.items():
             setattr(record, key, value)
-        if revoke and record.visibility in {v.value for v in SHOWN_VISIBILITIES}:
+        shown = record.visibility in {v.value for v in SHOWN_VISIBILITIES}
+        if revoke and (shown or record.visibility == Visibility.UNPUBLISHED):
             # A removal or invalidation withdraws a shown record; archived (repaired) or
             # already revoked records keep their state and reason.
             record.set_visibility(Visibility.REVOKED, revoke)
             changed["visibility"] = Visibility.REVOKED.value
+        elif withheld and record.visibility == Visibility.PUBLIC:
+            record.set_visibility(Visibility.UNPUBLISHED, withheld)
+            changed["visibility"] = Visibility.UNPUBLISHED.value
+        elif not withheld and record.visibility == Visibility.UNPUBLISHED and not revoke:
+            record.set_visibility(Visibility.PUBLIC, "按更新后的数据公示")
+            changed["visibility"] = Visibility.PUBLIC.value
         if changed:
             record.batch_id = self.batch.id  # the batch that last changed it
         return bool(changed)

@@ -59,6 +59,7 @@ LICENSE_COLUMNS = (
 )
 
 FINE_COLUMN = "罚款金额（万元）"
+PENALTY_TYPE_COLUMN = "处罚类别"
 CONFISCATION_COLUMN = "没收违法所得、没收非法财物的金额（万元）"
 
 PENALTY_COLUMNS = (
@@ -197,18 +198,28 @@ SPECS: dict[str, KindSpec] = {
 }
 KINDS = tuple(SPECS)
 
+#: The kinds of 行政处罚法 (2021) art. 9, in its order; older wording maps onto them
+#: (values.penalty_types).
 PENALTY_TYPES = (
     "警告",
+    "通报批评",
     "罚款",
     "没收违法所得",
-    "责令停产停业",
+    "没收非法财物",
     "暂扣许可证件",
+    "降低资质等级",
     "吊销许可证件",
+    "限制开展生产经营活动",
+    "责令停产停业",
+    "责令关闭",
     "限制从业",
     "行政拘留",
     "其他",
 )
 PENALTY_PARTY_TYPES = ("法人及非法人组织", "个体工商户", "自然人")
+#: Older exports' names for 法人及非法人组织 (DATA-STANDARD.md).
+PARTY_TYPE_ALIASES = {"法人及其他组织": "法人及非法人组织", "法人": "法人及非法人组织",
+                      "法人和其他组织": "法人及非法人组织", "非法人组织": "法人及非法人组织"}
 COMMITMENT_TYPES = (
     "审批替代型",
     "容缺受理型",

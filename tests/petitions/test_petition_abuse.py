@@ -21,6 +21,8 @@ import pytest
 from PIL import Image
 from test_petition_forms import _get_form, _number_and_code, _png, _submit
 
+from webapp.extensions import db
+from webapp.models.captcha import CaptchaChallenge
 from webapp.models.petitions import Attachment, Case
 from webapp.services import captcha
 
@@ -50,21 +52,22 @@ def _attachment_files(app) -> list[Path]:
 # --- CAPTCHA ---------------------------------------------------------------------------------
 
 def _captcha_answer(client, app) -> str:
-    """Fetch a challenge as the browser does, then recover its answer from the session.
+    """Fetch a challenge as the browser does, then recover its answer from the server's row.
 
-    The session keeps only an HMAC of the answer under the app's secret key; a test knows the
+    The row keeps only an HMAC of the answer under the app's secret key; a test knows the
     key, and there are 8^5 possible answers, so it tries them all. The check itself is real.
     """
     image = client.get("/petitions/captcha.png")
     assert image.status_code == 200 and image.mimetype == "image/png"
     assert image.headers["Cache-Control"] == "no-store"
     with client.session_transaction() as sess:
-        digest = sess[captcha.SESSION_KEY]
+        challenge_id = sess[captcha.SESSION_KEY]
+    digest = db.session.get(CaptchaChallenge, challenge_id).digest
     key = str(app.config["SECRET_KEY"]).encode()
     for digits in itertools.product("23456789", repeat=5):
         answer = "".join(digits)
-        if hmac.compare_digest(hmac.new(key, answer.encode(), hashlib.sha256).hexdigest(),
-                               digest):
+        mac = hmac.new(key, f"{challenge_id}|{answer}".encode(), hashlib.sha256).hexdigest()
+        if hmac.compare_digest(mac, digest):
             return answer
     raise AssertionError("no answer matches the session's digest")
 

@@ -102,8 +102,11 @@ def _handle(form: Any, kind: CaseKind, template: str, fields: dict[str, Any],
         form.form_token.data = _new_form_token()
     elif form.validate_on_submit():
         error = None
-        if need_captcha and not captcha.check(form.captcha.data or ""):
-            error = "验证码不正确，请重新输入。"
+        if need_captcha:
+            solved = captcha.check(form.captcha.data or "")
+            db.session.commit()  # the challenge is used up, whatever happens next
+            if not solved:
+                error = "验证码不正确，请重新输入。"
         if not _form_token_ok(form.form_token.data or ""):
             error = error or "表单已失效，请刷新页面后重新提交。"
         checked: list[files.Checked] = []
@@ -237,7 +240,9 @@ def submitted(number: str) -> Any:
 
 @bp.get("/captcha.png")
 def captcha_image() -> Any:
-    response = current_app.response_class(captcha.new_image(), mimetype="image/png")
+    image = captcha.new_image()
+    db.session.commit()
+    response = current_app.response_class(image, mimetype="image/png")
     response.headers["Cache-Control"] = "no-store"
     return response
 

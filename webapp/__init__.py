@@ -69,7 +69,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "admin.login"
     login_manager.login_message = "请先登录后台。"
-    login_manager.session_protection = "strong"  # a copied staff cookie from elsewhere is void
+    # A staff cookie copied to another address or browser is void (staff sessions are not
+    # permanent, so "strong" applies); logout ends it everywhere (models.staff session_version).
+    login_manager.session_protection = "strong"
     # Importing the models package makes every table known to create_all() and Alembic.
     from webapp.models.staff import load_staff_user
 

@@ -60,9 +60,11 @@ DEFAULTS: dict[str, Any] = {
     "PETITION_CAPTCHA_AFTER": 3,  # submissions per IP per hour before a CAPTCHA is asked
     "RATELIMIT_PETITION_SUBMIT": "10 per minute; 100 per hour",
     "RATELIMIT_PETITION_TRACK": "10 per minute; 50 per hour",
-    # Back office: login attempts per IP (the per-account lockout is in services.staff), and
-    # how long a staff login lasts, in seconds, counted from the login itself.
+    # Back office: login attempts per IP, and how long a staff login lasts, in seconds,
+    # counted from the login itself (the cookie itself ends with the browser).
     "RATELIMIT_STAFF_LOGIN": "10 per minute; 50 per hour",
+    # Failed logins per user name and address before that pair must wait (no account lockout).
+    "RATELIMIT_STAFF_LOGIN_FAILURES": "5 per 15 minutes; 20 per day",
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     # Departments (by name) that receive complaints; objections and repairs go to the
     # department that published the record.

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import form_tokens
 from flask import session
+from security_helpers import form_tokens
 
 from webapp import create_app
 from webapp.extensions import db

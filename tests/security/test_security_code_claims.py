@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import csrf_of
 from flask import g
+from security_helpers import csrf_of
 
 from webapp.models.codes import CodeState, CreditCode, WithdrawalCategory
 from webapp.services import codes as code_service

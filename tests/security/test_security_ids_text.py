@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 import pytest
-from conftest import HUGE_IDS, form_tokens
+from security_helpers import HUGE_IDS, form_tokens
 
 from webapp.models.petitions import Case
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pikepdf
 import pytest
-from conftest import form_tokens
 from reportlab.pdfgen import canvas
+from security_helpers import form_tokens
 
 from webapp.models.petitions import Attachment
 

@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 import pytest
-from conftest import csrf_of
 from flask import g
+from security_helpers import csrf_of
 from tests_login import login_from
 
 from webapp.models.staff import Role

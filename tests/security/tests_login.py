@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import csrf_of
 from flask import g
+from security_helpers import csrf_of
 
 PASSWORD = "staff-password-for-tests"
 

@@ -30,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_path=str(Path(load_config(config)["INSTANCE_DIR"]).resolve()),
     )
     register_config(app, config)
+    register_routing(app)
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
@@ -55,6 +56,13 @@ def register_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     if settings["PROXY_FIX_HOPS"]:
         hops = settings["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+
+def register_routing(app: Flask) -> None:
+    """Before any blueprint: `<int:…>` accepts only ids the database can hold."""
+    from webapp.routing import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
 
 
 def register_extensions(app: Flask) -> None:

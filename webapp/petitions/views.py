@@ -35,6 +35,7 @@ from webapp.petitions.forms import (
     RepairForm,
     TrackForm,
 )
+from webapp.routing import id_arg
 from webapp.rules.kinds import Visibility
 from webapp.rules.masking import mask_phone
 from webapp.services import attachments as files
@@ -180,7 +181,7 @@ def complaint() -> Any:
     gov = request.args.get("gov") == "1"
     subject = None
     if not gov:
-        subject_id = request.args.get("subject", type=int)
+        subject_id = request.args.get("subject", type=id_arg)
         subject = db.session.get(Subject, subject_id) if subject_id else None
         if subject is None:
             return render_template("petitions/pick_subject.html"), 200
@@ -204,7 +205,7 @@ def complaint() -> Any:
 @bp.route("/objection", methods=["GET", "POST"])
 @limiter.limit(_submit_limit, methods=["POST"])
 def objection() -> Any:
-    record = _public_record(request.args.get("record", type=int))
+    record = _public_record(request.args.get("record", type=id_arg))
     verdict = svc.objection_allowed(db.session, record)
     form = ObjectionForm()
     fields = {**_contact(form), "title": f"对{record.doc_number or '信用信息'}的异议"[:200],
@@ -219,7 +220,7 @@ def objection() -> Any:
 @bp.route("/repair", methods=["GET", "POST"])
 @limiter.limit(_submit_limit, methods=["POST"])
 def repair() -> Any:
-    record = _public_record(request.args.get("record", type=int))
+    record = _public_record(request.args.get("record", type=id_arg))
     verdict = svc.repair_eligibility(record, date.today())
     if not verdict.eligible:
         return render_template("petitions/ineligible.html", record=record, verdict=verdict,

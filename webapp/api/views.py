@@ -90,4 +90,6 @@ def subject(code: str) -> Any:
 
 @bp.get("/openapi.json")
 def openapi() -> Any:
-    return jsonify(openapi_document(request.host_url.rstrip("/") + "/api/v1"))
+    # PUBLIC_BASE_URL, never the request's Host header (which a client chooses).
+    return jsonify(openapi_document(current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+                                    + "/api/v1"))

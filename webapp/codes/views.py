@@ -181,14 +181,19 @@ def verify_api() -> Response:
     """JSON verdict on a token. Malformed input of any kind: 400 with a reason."""
     token = request.args.get("token", "")
     if not token:
-        response = jsonify({"valid": False, "reason": "missing_token",
-                            "message": "缺少参数 token"})
+        response = jsonify({"error": "请求无效", "reason": "missing_token", "status": 400,
+                            "valid": False, "message": "缺少参数 token"})
         response.status_code = 400
     else:
         result = code_service.scan_code(db.session, token, code_service.key_store())
-        response = jsonify(_api_body(result))
         if result.verification.reason is Reason.MALFORMED:
+            # The API's error shape ({error, reason, status}), with the verdict's words.
+            response = jsonify({"error": "信用码格式不正确", "reason": "malformed", "status": 400,
+                                "valid": False, "verdict": result.verdict.value,
+                                "message": result.verification.message})
             response.status_code = 400
+        else:
+            response = jsonify(_api_body(result))
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = "no-store"
     return response

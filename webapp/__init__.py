@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import input_guard
@@ -149,6 +149,8 @@ def register_errorhandlers(app: Flask) -> None:
         title, message = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500 if code >= 500 else 400])
         message = getattr(error, "user_message", message)
         detail = getattr(error, "description", None) if code in (400, 413, 429) else None
+        if isinstance(error, SecurityError):
+            detail = None  # it would echo the untrusted Host header
         retry = _retry_after_seconds() if code == 429 else None
         # Keep what the error says beyond its body (405's Allow, 429's Retry-After, …).
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"] \
@@ -158,6 +160,8 @@ def register_errorhandlers(app: Flask) -> None:
             if isinstance(detail, str) and code != 429:
                 body["detail"] = detail
             return jsonify(body), code, headers
+        if isinstance(error, SecurityError):  # no URL adapter for an untrusted host: no page
+            return f"{title}：{message}", code, {"Content-Type": "text/plain; charset=utf-8"}
         return render_template(
             "errors/error.html", code=code, title=title, message=message, retry=retry
         ), code, headers

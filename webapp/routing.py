@@ -1,4 +1,4 @@
-"""Numbers from URLs that the database can hold: ids in paths and query strings.
+"""URLs: numbers the database can hold (ids in paths and query strings), absolute URLs.
 
 Ids are INTEGER columns (32-bit on PostgreSQL); a larger number cannot name a row, and
 passing one to the database raises OverflowError (SQLite) or a DataError (PostgreSQL).
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app, url_for
 from werkzeug.routing import IntegerConverter, ValidationError
 
 MAX_ID = 2**31 - 1
@@ -32,3 +33,8 @@ def id_arg(value: str) -> int:
     if not value.isdigit() or len(value) > _MAX_DIGITS or int(value) > MAX_ID:
         raise ValueError("not a row id")
     return int(value)
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL on PUBLIC_BASE_URL; never from the request's Host header."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)

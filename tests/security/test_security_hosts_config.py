@@ -49,6 +49,9 @@ def _production(**changes: Any) -> dict[str, Any]:
 
 def test_a_sound_production_configuration_passes() -> None:
     check_production(_production())
+    derived = _production(TRUSTED_HOSTS=None)
+    check_production(derived)
+    assert derived["TRUSTED_HOSTS"] == ["credit.heihe.example.gov.cn"]
 
 
 @pytest.mark.parametrize("changes", [
@@ -58,7 +61,7 @@ def test_a_sound_production_configuration_passes() -> None:
     {"DATABASE_URL": "sqlite:////srv/credit.sqlite3"},
     {"RATELIMIT_STORAGE_URI": "memory://"},
     {"PUBLIC_BASE_URL": "http://127.0.0.1:8000"},
-    {"TRUSTED_HOSTS": None},
+    {"TRUSTED_HOSTS": []},
     {"PROXY_FIX_HOPS": 0},
 ])
 def test_production_refuses_weak_settings(changes: dict[str, Any]) -> None:

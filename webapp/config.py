@@ -28,6 +28,13 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_SEARCH": "60 per minute; 1000 per hour",
     "RATELIMIT_API": "120 per minute",
     "RATELIMIT_REPORTS": "10 per minute; 100 per day",  # credit report PDF downloads per IP
+    # Every other page, per route and IP (profiles by id, records, forms, the back office).
+    "RATELIMIT_PAGES": "120 per minute; 3000 per hour",
+    "RATELIMIT_SCAN": "60 per minute; 1000 per hour",  # /c/<token>, the scan page
+    "RATELIMIT_CODE_ISSUE": "10 per minute; 100 per day",  # 领取信用码 (POST)
+    "RATELIMIT_CAPTCHA": "20 per minute; 300 per hour",  # each image is a stored challenge
+    "RATELIMIT_REPORTS_VERIFY": "20 per minute; 300 per hour",  # report verification
+    "RATELIMIT_DECLARATION": "10 per hour",  # 自主申报 submissions (POST)
     "PROXY_FIX_HOPS": 0,  # number of trusted reverse proxies in front of gunicorn
     "PUBLIC_BASE_URL": "http://127.0.0.1:8000",  # every absolute URL the site writes
     # Host names the site answers to (others: 400). Default: none checked in development,

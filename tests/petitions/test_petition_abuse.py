@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pytest
 from PIL import Image
 from test_petition_forms import _get_form, _number_and_code, _png, _submit
@@ -322,14 +323,26 @@ def test_six_files_refused(client, app, subject_url, db_session):
     assert db_session.query(Case).count() == 0 and _attachment_files(app) == []
 
 
+def _script_pdf() -> bytes:
+    """A real, uncompressed PDF that runs a script when opened."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript,
+                                             JS=pikepdf.String("app.alert(1)"))
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    return out.getvalue()
+
+
 @pytest.mark.parametrize(("name", "data", "message"), [
     ("photo.jpg", b"MZ\x90\x00\x03" + b"\x00" * 2000, "不是 JPG、PNG 或 PDF"),
     ("photo.jpg", b"\xff\xd8\xff\xe0" + b"MZ" * 500, "图片文件已损坏"),  # JPEG magic, no image
     ("../../etc/passwd.jpg", None, "不合法"),
     ("..\\..\\boot.ini.png", None, "不合法"),
-    ("script.pdf", b"%PDF-1.4\n1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>"
-                   b"\nendobj\n%%EOF\n", "含有脚本"),
-    ("escaped.pdf", b"%PDF-1.4\n1 0 obj << /S /Java#53cript >>\nendobj\n%%EOF\n", "含有脚本"),
+    ("script.pdf", _script_pdf(), "含有脚本"),
+    ("escaped.pdf", _script_pdf().replace(b"/JavaScript", b"/Java#53cript"), "含有脚本"),
+    ("fake.pdf", b"%PDF-1.4\n1 0 obj << /OpenAction << /S /JavaScript >> >>\nendobj\n%%EOF\n",
+     "已损坏"),
 ])
 def test_hostile_upload_refused_nothing_stored(client, app, subject_url, db_session, name, data,
                                                message):

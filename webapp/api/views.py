@@ -89,6 +89,7 @@ def subject(code: str) -> Any:
 
 
 @bp.get("/openapi.json")
+@limiter.limit(api_limit)
 def openapi() -> Any:
     # PUBLIC_BASE_URL, never the request's Host header (which a client chooses).
     return jsonify(openapi_document(current_app.config["PUBLIC_BASE_URL"].rstrip("/")

@@ -41,6 +41,10 @@ def _api_limit() -> str:
     return str(current_app.config["RATELIMIT_API"])
 
 
+def _limit(name: str) -> Any:
+    return lambda: str(current_app.config[name])
+
+
 def _subject_or_404(subject_id: int) -> Subject:
     subject = db.session.get(Subject, subject_id)
     if subject is None:
@@ -53,6 +57,7 @@ def _code_url(code: CreditCode) -> str:
 
 
 @bp.route("/subjects/<int:subject_id>/code", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_CODE_ISSUE"), methods=["POST"])
 def subject_code(subject_id: int) -> Any:
     """The subject's credit code, with a button to get one if it has none yet."""
     subject = _subject_or_404(subject_id)
@@ -135,6 +140,7 @@ def code_poster(subject_id: int) -> Response:
 
 
 @bp.get("/c/<token>")
+@limiter.limit(_limit("RATELIMIT_SCAN"))
 def scan(token: str) -> Any:
     """The page a phone opens when it scans a code. Counted per subject per day."""
     result = code_service.scan_code(db.session, token, code_service.key_store())
@@ -163,12 +169,14 @@ def _cors_json(body: dict[str, Any], max_age: int) -> Response:
 
 
 @bp.get("/.well-known/jwks.json")
+@limiter.limit(_api_limit)
 def jwks() -> Response:
     """The public keys that verify credit codes (active and retiring), for offline checks."""
     return _cors_json(code_service.key_store().jwks(), JWKS_MAX_AGE)
 
 
 @bp.get("/.well-known/credit-code-revocations.json")
+@limiter.limit(_api_limit)
 def revocations() -> Response:
     """Withdrawn code serials (jti), for verifiers that check offline."""
     body = code_service.revocation_list(db.session, current_app.config["PUBLIC_BASE_URL"])
@@ -238,7 +246,7 @@ def _api_body(result: ScanResult) -> dict[str, Any]:
 
 
 @bp.route("/subjects/<int:subject_id>/declaration", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit(_limit("RATELIMIT_DECLARATION"), methods=["POST"])
 def declare(subject_id: int) -> Any:
     """自主申报: a subject submits information about itself for staff review."""
     subject = _subject_or_404(subject_id)

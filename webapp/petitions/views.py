@@ -240,6 +240,7 @@ def submitted(number: str) -> Any:
 
 
 @bp.get("/captcha.png")
+@limiter.limit(lambda: current_app.config["RATELIMIT_CAPTCHA"])
 def captcha_image() -> Any:
     image = captcha.new_image()
     db.session.commit()

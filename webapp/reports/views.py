@@ -37,6 +37,7 @@ def download(subject_id: int) -> Response:
 
 
 @bp.route("/reports/verify", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_REPORTS_VERIFY"])
 def verify_page() -> Any:
     form = VerifyForm()
     result = None

@@ -144,7 +144,7 @@ def test_query_code_guessing_is_limited(client, app, subject_url):
     guesser = app.test_client()
     for guess in ("AAAAAAAAAA", "BBBBBBBBBB", "CCCCCCCCCC", "DDDDDDDDDD"):
         response = _track(guesser, number, guess)
-        assert response.status_code == 200
+        assert response.status_code == 422  # refused, shown again
         assert "案件编号或查询码不正确" in response.get_data(as_text=True)
     blocked = _track(guesser, number, code)  # even the right code, once over the limit
     assert blocked.status_code == 429
@@ -162,7 +162,7 @@ def test_wrong_code_does_not_reveal_whether_case_exists(client, app, subject_url
     guesser = app.test_client()
     real = _track(guesser, number, "AAAAAAAAAA")
     fake = _track(guesser, missing, "AAAAAAAAAA")
-    assert real.status_code == fake.status_code == 200
+    assert real.status_code == fake.status_code == 422
     assert _without_tokens(real.get_data(as_text=True)) == _without_tokens(
         fake.get_data(as_text=True))
     # The status page of a case this browser has not unlocked: same 404 either way.
@@ -258,7 +258,7 @@ def test_100k_character_field_refused_with_message(client, subject_url, db_sessi
                                                    message):
     page = _submit(client, subject_url, {**COMPLAINT, field: "长\u200b" * 50_000})
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and message in html
+    assert page.status_code == 422 and message in html
     assert "提交成功" not in html and "Field cannot" not in html
     assert db_session.query(Case).count() == 0
 

@@ -270,4 +270,5 @@ def declare(subject_id: int) -> Any:
             return redirect(url_for("codes.subject_code", subject_id=subject.id), code=303)
     records = public_records_of(db.session, subject.id)
     return render_template("codes/declare.html", subject=subject,
-                           name=public_name(subject, records), form=form)
+                           name=public_name(subject, records), form=form), \
+        422 if request.method == "POST" else 200  # shown again with its errors

@@ -43,6 +43,7 @@ from webapp.services import captcha
 from webapp.services import petitions as svc
 
 TRACKED = "tracked_cases"  # case ids whose query code this browser has shown
+REFUSED = 422  # a submitted form shown again with its errors: nothing was stored
 
 
 def _form_token_mac(nonce: str) -> str:
@@ -119,10 +120,11 @@ def _handle(form: Any, kind: CaseKind, template: str, fields: dict[str, Any],
             except files.AttachmentError as exc:
                 error = str(exc)
         if error is None:
-            return _create(kind, form, fields, record, subject_id, checked) or render_template(
-                template, form=form, need_captcha=need_captcha, **context)
+            return _create(kind, form, fields, record, subject_id, checked) or (render_template(
+                template, form=form, need_captcha=need_captcha, **context), REFUSED)
         flash(error, "error")
-    return render_template(template, form=form, need_captcha=need_captcha, **context)
+    return render_template(template, form=form, need_captcha=need_captcha,
+                           **context), REFUSED if request.method == "POST" else 200
 
 
 def _create(kind: CaseKind, form: Any, fields: dict[str, Any], record: Record | None,
@@ -196,7 +198,7 @@ def complaint() -> Any:
         if gov and not form.target_name.data:
             form.target_name.errors = ["请填写被投诉的政府部门或单位。"]
             return render_template("petitions/complaint.html", form=form, gov=gov,
-                                   subject=subject, need_captcha=_captcha_needed())
+                                   subject=subject, need_captcha=_captcha_needed()), REFUSED
     return _handle(form, CaseKind.GOV_COMPLAINT if gov else CaseKind.COMPLAINT,
                    "petitions/complaint.html", fields,
                    subject_id=subject.id if subject else None, gov=gov, subject=subject)
@@ -271,7 +273,8 @@ def track() -> Any:
             _remember(case)
             return redirect(url_for("petitions.case_status", number=case.number))
         flash("案件编号或查询码不正确。", "error")
-    return render_template("petitions/track.html", form=form)
+    return render_template("petitions/track.html", form=form), \
+        REFUSED if request.method == "POST" else 200
 
 
 @bp.get("/track/<number>")

@@ -19,13 +19,22 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# System tools the tests read our PDFs with (pdftotext, pdftoppm). Installed when missing.
+# System tools the tests use, installed when missing: pdftotext/pdftoppm read our PDFs;
+# nginx is what production runs in front of gunicorn (tests/security/test_security_nginx.py).
+# policy-rc.d keeps the package from starting an nginx service on port 80 while installing.
+SYSDEPS_MISSING = $(strip $(if $(shell command -v pdftotext),,poppler-utils) \
+                          $(if $(shell command -v pdftoppm),,poppler-utils) \
+                          $(if $(wildcard /usr/sbin/nginx),,nginx))
 sysdeps:
-	@if ! command -v pdftotext >/dev/null || ! command -v pdftoppm >/dev/null; then \
+	@if [ -n "$(SYSDEPS_MISSING)" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	    made_policy=; if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d; made_policy=1; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      $$(echo $(SYSDEPS_MISSING) | tr ' ' '\n' | sort -u) >/dev/null; status=$$?; \
+	    if [ -n "$$made_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi; exit $$status; \
 	  else \
-	    echo "poppler-utils missing: run 'sudo apt-get install poppler-utils' (PDF tests will skip)"; \
+	    echo "missing: $(SYSDEPS_MISSING): run 'sudo apt-get install $(SYSDEPS_MISSING)' (their tests will skip)"; \
 	  fi; \
 	fi
 

@@ -13,12 +13,19 @@ def test_production_refuses_to_start_without_secret_key(tmp_path, monkeypatch) -
         create_app({"APP_ENV": "production", "INSTANCE_DIR": str(tmp_path)})
 
 
+#: A production configuration that passes every check but the one a test takes away.
+PRODUCTION = {
+    "APP_ENV": "production", "SECRET_KEY": "5c0b8f1e9a7d4c2b6e3f0a9d8c7b6a5e4f3d2c1b",
+    "DATABASE_URL": "postgresql://credit@127.0.0.1:1/credit",  # never connected to here
+    "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0", "PROXY_FIX_HOPS": 1,
+    "PUBLIC_BASE_URL": "https://credit.heihe.example.gov.cn",
+}
+
+
 def test_production_refuses_memory_rate_limits(tmp_path) -> None:
     with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI"):
-        create_app({
-            "APP_ENV": "production", "SECRET_KEY": "x" * 32, "INSTANCE_DIR": str(tmp_path),
-            "DATABASE_URL": "sqlite:///" + str(tmp_path / "db.sqlite3"),
-        })
+        create_app({**PRODUCTION, "INSTANCE_DIR": str(tmp_path),
+                    "RATELIMIT_STORAGE_URI": "memory://"})
 
 
 def test_development_keeps_one_secret_per_instance(tmp_path) -> None:
@@ -50,11 +57,7 @@ def test_api_errors_are_json_with_a_reason(client) -> None:
 
 
 def test_production_server_refuses_to_start_without_signing_key(tmp_path, monkeypatch) -> None:
-    settings = {
-        "APP_ENV": "production", "SECRET_KEY": "x" * 32, "INSTANCE_DIR": str(tmp_path),
-        "DATABASE_URL": "sqlite:///" + str(tmp_path / "db.sqlite3"),
-        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
-    }
+    settings = {**PRODUCTION, "INSTANCE_DIR": str(tmp_path)}
     with pytest.raises(ConfigError, match="签名密钥"):
         create_app(settings)
     # The CLI still loads (it is how the first key is generated), and then serving works.

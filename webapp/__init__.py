@@ -10,9 +10,10 @@ from typing import Any
 
 import click
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from webapp import input_guard
 from webapp.config import PROJECT_ROOT, check_production, ensure_secret_key, load_config
 from webapp.extensions import csrf, db, limiter, login_manager, migrate, talisman
 
@@ -30,8 +31,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_path=str(Path(load_config(config)["INSTANCE_DIR"]).resolve()),
     )
     register_config(app, config)
+    register_routing(app)
     register_extensions(app)
     register_security(app)
+    input_guard.register(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_templating(app)
@@ -57,6 +60,13 @@ def register_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
+def register_routing(app: Flask) -> None:
+    """Before any blueprint: `<int:…>` accepts only ids the database can hold."""
+    from webapp.routing import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
+
+
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(
@@ -69,7 +79,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "admin.login"
     login_manager.login_message = "请先登录后台。"
-    login_manager.session_protection = "strong"  # a copied staff cookie from elsewhere is void
+    # A staff cookie copied to another address or browser is void (staff sessions are not
+    # permanent, so "strong" applies); logout ends it everywhere (models.staff session_version).
+    login_manager.session_protection = "strong"
     # Importing the models package makes every table known to create_all() and Alembic.
     from webapp.models.staff import load_staff_user
 
@@ -123,6 +135,7 @@ ERROR_MESSAGES = {
     404: ("页面不存在", "您要找的页面不存在或已被移除。"),
     405: ("请求方式不支持", "此页面不支持该请求方式。"),
     413: ("上传内容过大", "上传的文件或内容超过了允许的大小。"),
+    415: ("提交格式不支持", "请通过页面上的表单提交。"),
     429: ("请求过于频繁", "您的操作过于频繁，请稍后再试。"),
     500: ("服务器暂时出错", "服务器处理请求时出错，请稍后再试。我们已记录此问题。"),
 }
@@ -134,16 +147,24 @@ def register_errorhandlers(app: Flask) -> None:
         if code == 500:
             db.session.rollback()  # nothing half-written survives an error
         title, message = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500 if code >= 500 else 400])
+        message = getattr(error, "user_message", message)
         detail = getattr(error, "description", None) if code in (400, 413, 429) else None
+        if isinstance(error, SecurityError):
+            detail = None  # it would echo the untrusted Host header
         retry = _retry_after_seconds() if code == 429 else None
+        # Keep what the error says beyond its body (405's Allow, 429's Retry-After, …).
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"] \
+            if isinstance(error, HTTPException) else []
         if _wants_json():
             body = {"error": title, "reason": message, "status": code}
             if isinstance(detail, str) and code != 429:
                 body["detail"] = detail
-            return jsonify(body), code
+            return jsonify(body), code, headers
+        if isinstance(error, SecurityError):  # no URL adapter for an untrusted host: no page
+            return f"{title}：{message}", code, {"Content-Type": "text/plain; charset=utf-8"}
         return render_template(
             "errors/error.html", code=code, title=title, message=message, retry=retry
-        ), code
+        ), code, headers
 
     for code in ERROR_MESSAGES:
         app.register_error_handler(code, render_error)

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +28,18 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_SEARCH": "60 per minute; 1000 per hour",
     "RATELIMIT_API": "120 per minute",
     "RATELIMIT_REPORTS": "10 per minute; 100 per day",  # credit report PDF downloads per IP
+    # Every other page, per route and IP (profiles by id, records, forms, the back office).
+    "RATELIMIT_PAGES": "120 per minute; 3000 per hour",
+    "RATELIMIT_SCAN": "60 per minute; 1000 per hour",  # /c/<token>, the scan page
+    "RATELIMIT_CODE_ISSUE": "10 per minute; 100 per day",  # 领取信用码 (POST)
+    "RATELIMIT_CAPTCHA": "20 per minute; 300 per hour",  # each image is a stored challenge
+    "RATELIMIT_REPORTS_VERIFY": "20 per minute; 300 per hour",  # report verification
+    "RATELIMIT_DECLARATION": "10 per hour",  # 自主申报 submissions (POST)
     "PROXY_FIX_HOPS": 0,  # number of trusted reverse proxies in front of gunicorn
-    "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
+    "PUBLIC_BASE_URL": "http://127.0.0.1:8000",  # every absolute URL the site writes
+    # Host names the site answers to (others: 400). Default: none checked in development,
+    # PUBLIC_BASE_URL's host in production.
+    "TRUSTED_HOSTS": None,
     "SITE_NAME": "信用黑河",
     "SIGNING_KEYS_DIR": None,  # credit-code signing keys; default: <instance>/keys
     "CITY_NAME": "黑河市",
@@ -100,9 +112,11 @@ DEFAULTS: dict[str, Any] = {
     "PETITION_CAPTCHA_AFTER": 3,  # submissions per IP per hour before a CAPTCHA is asked
     "RATELIMIT_PETITION_SUBMIT": "10 per minute; 100 per hour",
     "RATELIMIT_PETITION_TRACK": "10 per minute; 50 per hour",
-    # Back office: login attempts per IP (the per-account lockout is in services.staff), and
-    # how long a staff login lasts, in seconds, counted from the login itself.
+    # Back office: login attempts per IP, and how long a staff login lasts, in seconds,
+    # counted from the login itself (the cookie itself ends with the browser).
     "RATELIMIT_STAFF_LOGIN": "10 per minute; 50 per hour",
+    # Failed logins per user name and address before that pair must wait (no account lockout).
+    "RATELIMIT_STAFF_LOGIN_FAILURES": "5 per 15 minutes; 20 per day",
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     # Departments (by name) that receive complaints; objections and repairs go to the
     # department that published the record.
@@ -114,6 +128,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 _JSON_KEYS = {
+    "TRUSTED_HOSTS",
     "PETITION_DEADLINES",
     "PUBLICITY_PERIODS",
     "SERIOUS_PENALTY_TYPES",
@@ -179,6 +194,8 @@ def _derive(config: dict[str, Any]) -> dict[str, Any]:
         config["SEARCH_INDEX_DIR"] = str(instance / "search-index")
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     config["PREFERRED_URL_SCHEME"] = config["PUBLIC_BASE_URL"].split(":", 1)[0]
+    if config["TRUSTED_HOSTS"] is None and config["APP_ENV"] == "production":
+        config["TRUSTED_HOSTS"] = [urlsplit(config["PUBLIC_BASE_URL"]).hostname or ""]
     config["SESSION_COOKIE_HTTPONLY"] = True
     config["SESSION_COOKIE_SAMESITE"] = "Lax"
     if config["APP_ENV"] == "production":
@@ -210,12 +227,34 @@ def ensure_secret_key(config: dict[str, Any]) -> None:
     config["SECRET_KEY"] = key_file.read_text().strip()
 
 
+def strong_secret(key: str) -> bool:
+    """At least 32 characters and about 128 bits even if every character were random
+    (`secrets.token_hex(32)` is 256): refuses "x"*64, "change-me…", digit runs."""
+    distinct = len(set(key))
+    return len(key) >= 32 and distinct >= 8 and len(key) * math.log2(distinct) >= 128
+
+
 def check_production(config: dict[str, Any]) -> None:
     """Refuse unsafe production settings before anything is served."""
     if config["APP_ENV"] != "production":
         return
-    if not config.get("DATABASE_URL"):
-        raise ConfigError("生产环境必须设置 DATABASE_URL (a real database is required)")
+    if not strong_secret(str(config.get("SECRET_KEY") or "")):
+        raise ConfigError(
+            "生产环境的 SECRET_KEY 太弱：至少 32 个随机字符，例如 "
+            "python3 -c 'import secrets; print(secrets.token_hex(32))' (weak SECRET_KEY)")
+    url = str(config.get("DATABASE_URL") or "")
+    if not url or url.startswith("sqlite"):
+        raise ConfigError("生产环境必须使用 PostgreSQL：DATABASE_URL=postgresql://… "
+                          "(SQLite is for development only)")
+    base = urlsplit(config["PUBLIC_BASE_URL"])
+    if base.scheme != "https" or base.hostname in (None, "127.0.0.1", "localhost"):
+        raise ConfigError("生产环境必须设置 PUBLIC_BASE_URL=https://网站域名 "
+                          "(every absolute URL and QR code is built from it)")
+    if not config["TRUSTED_HOSTS"]:
+        raise ConfigError("生产环境的 TRUSTED_HOSTS 不能为空 (the host names the site answers to)")
+    if int(config["PROXY_FIX_HOPS"]) < 1:
+        raise ConfigError("生产环境须部署在 nginx 之后并设置 PROXY_FIX_HOPS=1 "
+                          "(see scripts/deploy/nginx.conf)")
     if config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
         raise ConfigError(
             "生产环境的限流必须使用共享存储 RATELIMIT_STORAGE_URI=redis://… "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -29,6 +30,16 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+
+
+def _pages_limit() -> str:
+    return str(current_app.config["RATELIMIT_PAGES"])
+
+
+# Every route without a limit of its own gets RATELIMIT_PAGES (per route and address), so a
+# new page is never unlimited; static files are served by nginx in production.
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True,
+                  default_limits=[_pages_limit],
+                  default_limits_exempt_when=lambda: request.endpoint == "static")
 login_manager = LoginManager()
 talisman = Talisman()

@@ -36,6 +36,17 @@ def png() -> bytes:
     return out.getvalue()
 
 
+def pdf() -> bytes:
+    """A small valid PDF (the upload check parses it)."""
+    import pikepdf
+
+    document = pikepdf.new()
+    document.add_blank_page()
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
 def submit_public(client: FlaskClient, url: str, data: dict[str, Any],
                   files: tuple[tuple[str, bytes], ...] = ()) -> Any:
     page = get_page(client, url)

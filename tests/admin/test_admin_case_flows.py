@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from admin_pages import case_number, get_page, png, staff_act, submit_public, text_of
+from admin_pages import case_number, get_page, pdf, png, staff_act, submit_public, text_of
 from sqlalchemy import select
 
 from webapp.models.audit import AuditLog
@@ -252,7 +252,7 @@ def _repair(client: Any, record: Any) -> str:
     return case_number(submit_public(client, f"/petitions/repair?record={record.id}", {
         "description": "罚款已缴清，整改完毕", "contact_phone": "13800138000"},
         files=(("修复申请书.png", png()), ("信用承诺书.png", png()),
-               ("缴款凭证.pdf", b"%PDF-1.4\n%%EOF\n"))))
+               ("缴款凭证.pdf", pdf()))))
 
 
 def test_repair_approved_hides_the_record_everywhere(

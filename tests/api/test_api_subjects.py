@@ -95,7 +95,7 @@ def test_search_page_rate_limit(client):
 def test_openapi_document(client):
     body = client.get("/api/v1/openapi.json").get_json()
     assert body["openapi"].startswith("3.")
-    assert set(body["paths"]) == {"/search", "/subjects/{uscc}"}
+    assert set(body["paths"]) == {"/search", "/subjects/{uscc}", "/codes/verify"}
     responses = body["paths"]["/subjects/{uscc}"]["get"]["responses"]
     assert {"200", "400", "404", "429"} <= set(responses)
     assert body["servers"][0]["url"].endswith("/api/v1")

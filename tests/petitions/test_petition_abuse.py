@@ -17,10 +17,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pytest
 from PIL import Image
 from test_petition_forms import _get_form, _number_and_code, _png, _submit
 
+from webapp.extensions import db
+from webapp.models.captcha import CaptchaChallenge
 from webapp.models.petitions import Attachment, Case
 from webapp.services import captcha
 
@@ -50,21 +53,22 @@ def _attachment_files(app) -> list[Path]:
 # --- CAPTCHA ---------------------------------------------------------------------------------
 
 def _captcha_answer(client, app) -> str:
-    """Fetch a challenge as the browser does, then recover its answer from the session.
+    """Fetch a challenge as the browser does, then recover its answer from the server's row.
 
-    The session keeps only an HMAC of the answer under the app's secret key; a test knows the
+    The row keeps only an HMAC of the answer under the app's secret key; a test knows the
     key, and there are 8^5 possible answers, so it tries them all. The check itself is real.
     """
     image = client.get("/petitions/captcha.png")
     assert image.status_code == 200 and image.mimetype == "image/png"
     assert image.headers["Cache-Control"] == "no-store"
     with client.session_transaction() as sess:
-        digest = sess[captcha.SESSION_KEY]
+        challenge_id = sess[captcha.SESSION_KEY]
+    digest = db.session.get(CaptchaChallenge, challenge_id).digest
     key = str(app.config["SECRET_KEY"]).encode()
     for digits in itertools.product("23456789", repeat=5):
         answer = "".join(digits)
-        if hmac.compare_digest(hmac.new(key, answer.encode(), hashlib.sha256).hexdigest(),
-                               digest):
+        mac = hmac.new(key, f"{challenge_id}|{answer}".encode(), hashlib.sha256).hexdigest()
+        if hmac.compare_digest(mac, digest):
             return answer
     raise AssertionError("no answer matches the session's digest")
 
@@ -140,7 +144,7 @@ def test_query_code_guessing_is_limited(client, app, subject_url):
     guesser = app.test_client()
     for guess in ("AAAAAAAAAA", "BBBBBBBBBB", "CCCCCCCCCC", "DDDDDDDDDD"):
         response = _track(guesser, number, guess)
-        assert response.status_code == 200
+        assert response.status_code == 422  # refused, shown again
         assert "案件编号或查询码不正确" in response.get_data(as_text=True)
     blocked = _track(guesser, number, code)  # even the right code, once over the limit
     assert blocked.status_code == 429
@@ -158,7 +162,7 @@ def test_wrong_code_does_not_reveal_whether_case_exists(client, app, subject_url
     guesser = app.test_client()
     real = _track(guesser, number, "AAAAAAAAAA")
     fake = _track(guesser, missing, "AAAAAAAAAA")
-    assert real.status_code == fake.status_code == 200
+    assert real.status_code == fake.status_code == 422
     assert _without_tokens(real.get_data(as_text=True)) == _without_tokens(
         fake.get_data(as_text=True))
     # The status page of a case this browser has not unlocked: same 404 either way.
@@ -254,7 +258,7 @@ def test_100k_character_field_refused_with_message(client, subject_url, db_sessi
                                                    message):
     page = _submit(client, subject_url, {**COMPLAINT, field: "长\u200b" * 50_000})
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and message in html
+    assert page.status_code == 422 and message in html
     assert "提交成功" not in html and "Field cannot" not in html
     assert db_session.query(Case).count() == 0
 
@@ -319,14 +323,26 @@ def test_six_files_refused(client, app, subject_url, db_session):
     assert db_session.query(Case).count() == 0 and _attachment_files(app) == []
 
 
+def _script_pdf() -> bytes:
+    """A real, uncompressed PDF that runs a script when opened."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript,
+                                             JS=pikepdf.String("app.alert(1)"))
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    return out.getvalue()
+
+
 @pytest.mark.parametrize(("name", "data", "message"), [
     ("photo.jpg", b"MZ\x90\x00\x03" + b"\x00" * 2000, "不是 JPG、PNG 或 PDF"),
     ("photo.jpg", b"\xff\xd8\xff\xe0" + b"MZ" * 500, "图片文件已损坏"),  # JPEG magic, no image
     ("../../etc/passwd.jpg", None, "不合法"),
     ("..\\..\\boot.ini.png", None, "不合法"),
-    ("script.pdf", b"%PDF-1.4\n1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>"
-                   b"\nendobj\n%%EOF\n", "含有脚本"),
-    ("escaped.pdf", b"%PDF-1.4\n1 0 obj << /S /Java#53cript >>\nendobj\n%%EOF\n", "含有脚本"),
+    ("script.pdf", _script_pdf(), "含有脚本"),
+    ("escaped.pdf", _script_pdf().replace(b"/JavaScript", b"/Java#53cript"), "含有脚本"),
+    ("fake.pdf", b"%PDF-1.4\n1 0 obj << /OpenAction << /S /JavaScript >> >>\nendobj\n%%EOF\n",
+     "已损坏"),
 ])
 def test_hostile_upload_refused_nothing_stored(client, app, subject_url, db_session, name, data,
                                                message):

@@ -7,6 +7,7 @@ import io
 import re
 from datetime import date
 
+import pikepdf
 import pytest
 from flask import g
 from PIL import Image
@@ -40,6 +41,15 @@ def _png() -> bytes:
     exif = Image.Exif()
     exif[0x010E] = "secret GPS-ish note"
     image.save(out, "PNG", exif=exif)
+    return out.getvalue()
+
+
+def plain_pdf() -> bytes:
+    """A small valid PDF, as a scanner or a phone app makes one."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    out = io.BytesIO()
+    pdf.save(out)
     return out.getvalue()
 
 
@@ -185,7 +195,7 @@ def test_repair_requires_documents(client, make_subject, make_record, db_session
     few = _submit(client, url, base, files=[("a.png", _png())])
     assert "至少 3 个文件" in few.get_data(as_text=True)
     ok = _submit(client, url, base, files=[("申请书.png", _png()), ("承诺书.png", _png()),
-                                           ("缴款凭证.pdf", b"%PDF-1.4\n%%EOF\n")])
+                                           ("缴款凭证.pdf", plain_pdf())])
     number, _ = _number_and_code(ok.get_data(as_text=True))
     assert number.startswith("XF")
     assert db_session.query(Attachment).count() == 3

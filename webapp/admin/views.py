@@ -8,12 +8,12 @@ from typing import Any
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from webapp.admin import bp
+from webapp.admin import bp, throttle
 from webapp.admin.access import LOGIN_AT, current_staff, safe_next, staff_required
 from webapp.admin.forms import LoginForm, LogoutForm
 from webapp.extensions import db, limiter
 from webapp.services.audit import audit
-from webapp.services.staff import LoginError, authenticate
+from webapp.services.staff import LoginError, authenticate, end_sessions
 
 
 def _clear_session() -> None:
@@ -34,17 +34,27 @@ def login() -> Any:
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
     if form.validate_on_submit():
+        username = form.username.data.strip()
+        wait = throttle.wait_seconds(username, request.remote_addr)
+        if wait:
+            form.password.errors.append(throttle.message(wait))
+            response = current_app.make_response(render_template("admin/login.html", form=form))
+            response.status_code = 429
+            response.headers["Retry-After"] = str(wait)
+            return response
         try:
-            user = authenticate(db.session, form.username.data.strip(), form.password.data)
+            user = authenticate(db.session, username, form.password.data)
         except LoginError as error:
-            audit(db.session, None, "staff.login_failed",
-                  f"username:{form.username.data.strip()[:64]}", ip=request.remote_addr)
-            db.session.commit()  # keep the failure count that leads to the lockout
+            throttle.record_failure(username, request.remote_addr)
+            audit(db.session, None, "staff.login_failed", f"username:{username[:64]}",
+                  ip=request.remote_addr)
+            db.session.commit()
             form.password.errors.append(str(error))
         else:
             _clear_session()  # nothing from before the login carries over
+            # Not a permanent cookie: it ends with the browser, and Flask-Login's "strong"
+            # protection (address and browser bound) applies only to such sessions.
             login_user(user)
-            session.permanent = True
             session[LOGIN_AT] = int(time.time())
             audit(db.session, user, "staff.login", f"staff:{user.id}", ip=request.remote_addr)
             db.session.commit()
@@ -60,6 +70,7 @@ def logout() -> Any:
     if current_user.is_authenticated:
         staff = current_staff()
         audit(db.session, staff, "staff.logout", f"staff:{staff.id}", ip=request.remote_addr)
+        end_sessions(db.session, staff)  # a cookie saved before this opens nothing
         db.session.commit()
     logout_user()
     _clear_session()

@@ -104,6 +104,25 @@ SEARCH = {
 }
 
 
+VERIFY = {
+    "type": "object",
+    "required": ["valid", "reason", "verdict", "message"],
+    "properties": {
+        "valid": {"type": "boolean", "description": "真码且未作废、主体存在"},
+        "reason": {"enum": ["valid", "alg_not_allowed", "unknown_key", "key_retired",
+                            "bad_signature", "revoked"]},
+        "verdict": {"enum": ["genuine", "revoked", "forged", "unknown_subject"]},
+        "message": _STR, "kid": _STR_NULL, "serial": _STR_NULL,
+        "issued_at": {"type": ["integer", "null"], "description": "签发时间（Unix 秒）"},
+        "subject": {"type": ["object", "null"], "properties": {
+            "id": {"type": "integer"}, "uscc": _STR, "name": _STR_NULL,
+            "profile_url": _STR, "report_url": _STR}},
+        "status": {"anyOf": [STATUS, {"type": "null"}]},
+        "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+    },
+}
+
+
 def _error(description: str) -> dict[str, Any]:
     return {"description": description,
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -156,9 +175,23 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                     "404": _error("未找到信用主体"), "429": limited,
                 },
             }},
+            "/codes/verify": {"get": {
+                "summary": "核验信用码（码上诚信）",
+                "description": "token 为二维码网址 /c/ 之后的部分（JWS，EdDSA 签名）。"
+                               "格式错误或缺少 token 时返回 400，reason 为 malformed 或 "
+                               "missing_token；其他结果（含假码、已作废）均为 200。",
+                "parameters": [{"name": "token", "in": "query", "required": True,
+                                "schema": {"type": "string"}}],
+                "responses": {
+                    "200": {"description": "核验结果",
+                            "content": {"application/json": {
+                                "schema": {"$ref": "#/components/schemas/Verification"}}}},
+                    "400": _error("缺少 token 或格式不正确"), "429": limited,
+                },
+            }},
         },
         "components": {"schemas": {
             "Error": ERROR, "Status": STATUS, "Subject": SUBJECT, "Record": RECORD,
-            "Profile": PROFILE, "SearchResult": SEARCH,
+            "Profile": PROFILE, "SearchResult": SEARCH, "Verification": VERIFY,
         }},
     }

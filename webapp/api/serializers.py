@@ -6,10 +6,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import url_for
-
 from webapp.models import Record, Subject
 from webapp.public.results import RecordHit, SubjectHit
+from webapp.routing import public_url
 from webapp.rules.masking import mask_id_number
 from webapp.services import profiles
 from webapp.services.clock import to_local
@@ -31,7 +30,7 @@ def subject_json(subject: Subject, display_name: str) -> dict[str, Any]:
         "uscc": subject.uscc,
         "subject_type": subject.subject_type,
         "region": subject.region.name if subject.region else None,
-        "url": url_for("public.subject", subject_id=subject.id, _external=True),
+        "url": public_url("public.subject", subject_id=subject.id),
     }
     if subject.is_natural_person:
         data["id_number"] = mask_id_number(subject.id_number)
@@ -63,7 +62,7 @@ def record_json(item: PublicRecord) -> dict[str, Any]:
         "published_at": to_local(r.published_at).isoformat() if r.published_at else None,
         "under_objection": item.under_objection,
         "details": dict(item.more),
-        "url": url_for("public.record", record_id=r.id, _external=True),
+        "url": public_url("public.record", record_id=r.id),
     }
 
 
@@ -96,9 +95,9 @@ def profile_json(profile: Profile) -> dict[str, Any]:
             for section in profile.sections
         ],
         "links": {
-            "profile": url_for("public.subject", subject_id=s.id, _external=True),
-            "report": f"{url_for('public.subject', subject_id=s.id, _external=True)}/report.pdf",
-            "credit_code": f"{url_for('public.subject', subject_id=s.id, _external=True)}/code"
+            "profile": public_url("public.subject", subject_id=s.id),
+            "report": f"{public_url('public.subject', subject_id=s.id)}/report.pdf",
+            "credit_code": f"{public_url('public.subject', subject_id=s.id)}/code"
             if s.uscc else None,
         },
     }
@@ -129,7 +128,7 @@ def record_hit_json(hit: RecordHit) -> dict[str, Any]:
             "id": r.subject_id,
             "name": hit.subject_name,
             "uscc": r.subject.uscc,
-            "url": url_for("public.subject", subject_id=r.subject_id, _external=True),
+            "url": public_url("public.subject", subject_id=r.subject_id),
         },
-        "url": url_for("public.record", record_id=r.id, _external=True),
+        "url": public_url("public.record", record_id=r.id),
     }

@@ -89,5 +89,8 @@ def subject(code: str) -> Any:
 
 
 @bp.get("/openapi.json")
+@limiter.limit(api_limit)
 def openapi() -> Any:
-    return jsonify(openapi_document(request.host_url.rstrip("/") + "/api/v1"))
+    # PUBLIC_BASE_URL, never the request's Host header (which a client chooses).
+    return jsonify(openapi_document(current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+                                    + "/api/v1"))

@@ -88,7 +88,8 @@ def codes_issue(subject: str) -> None:
     target = _subject(subject)
     try:
         code = code_service.issue_code(db.session, target, code_service.key_store(),
-                                       base_url=current_app.config["PUBLIC_BASE_URL"])
+                                       base_url=current_app.config["PUBLIC_BASE_URL"],
+                                       by_staff=True)
     except code_service.CodeError as error:
         _fail(error)
     db.session.commit()

@@ -41,6 +41,10 @@ def _api_limit() -> str:
     return str(current_app.config["RATELIMIT_API"])
 
 
+def _limit(name: str) -> Any:
+    return lambda: str(current_app.config[name])
+
+
 def _subject_or_404(subject_id: int) -> Subject:
     subject = db.session.get(Subject, subject_id)
     if subject is None:
@@ -53,6 +57,7 @@ def _code_url(code: CreditCode) -> str:
 
 
 @bp.route("/subjects/<int:subject_id>/code", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_CODE_ISSUE"), methods=["POST"])
 def subject_code(subject_id: int) -> Any:
     """The subject's credit code, with a button to get one if it has none yet."""
     subject = _subject_or_404(subject_id)
@@ -135,6 +140,7 @@ def code_poster(subject_id: int) -> Response:
 
 
 @bp.get("/c/<token>")
+@limiter.limit(_limit("RATELIMIT_SCAN"))
 def scan(token: str) -> Any:
     """The page a phone opens when it scans a code. Counted per subject per day."""
     result = code_service.scan_code(db.session, token, code_service.key_store())
@@ -163,12 +169,14 @@ def _cors_json(body: dict[str, Any], max_age: int) -> Response:
 
 
 @bp.get("/.well-known/jwks.json")
+@limiter.limit(_api_limit)
 def jwks() -> Response:
     """The public keys that verify credit codes (active and retiring), for offline checks."""
     return _cors_json(code_service.key_store().jwks(), JWKS_MAX_AGE)
 
 
 @bp.get("/.well-known/credit-code-revocations.json")
+@limiter.limit(_api_limit)
 def revocations() -> Response:
     """Withdrawn code serials (jti), for verifiers that check offline."""
     body = code_service.revocation_list(db.session, current_app.config["PUBLIC_BASE_URL"])
@@ -181,14 +189,19 @@ def verify_api() -> Response:
     """JSON verdict on a token. Malformed input of any kind: 400 with a reason."""
     token = request.args.get("token", "")
     if not token:
-        response = jsonify({"valid": False, "reason": "missing_token",
-                            "message": "缺少参数 token"})
+        response = jsonify({"error": "请求无效", "reason": "missing_token", "status": 400,
+                            "valid": False, "message": "缺少参数 token"})
         response.status_code = 400
     else:
         result = code_service.scan_code(db.session, token, code_service.key_store())
-        response = jsonify(_api_body(result))
         if result.verification.reason is Reason.MALFORMED:
+            # The API's error shape ({error, reason, status}), with the verdict's words.
+            response = jsonify({"error": "信用码格式不正确", "reason": "malformed", "status": 400,
+                                "valid": False, "verdict": result.verdict.value,
+                                "message": result.verification.message})
             response.status_code = 400
+        else:
+            response = jsonify(_api_body(result))
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -233,7 +246,7 @@ def _api_body(result: ScanResult) -> dict[str, Any]:
 
 
 @bp.route("/subjects/<int:subject_id>/declaration", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit(_limit("RATELIMIT_DECLARATION"), methods=["POST"])
 def declare(subject_id: int) -> Any:
     """自主申报: a subject submits information about itself for staff review."""
     subject = _subject_or_404(subject_id)
@@ -257,4 +270,5 @@ def declare(subject_id: int) -> Any:
             return redirect(url_for("codes.subject_code", subject_id=subject.id), code=303)
     records = public_records_of(db.session, subject.id)
     return render_template("codes/declare.html", subject=subject,
-                           name=public_name(subject, records), form=form)
+                           name=public_name(subject, records), form=form), \
+        422 if request.method == "POST" else 200  # shown again with its errors

@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and create_all() see every table."""
 
 from webapp.models.audit import AuditLog  # noqa: F401
+from webapp.models.captcha import CaptchaChallenge  # noqa: F401
 from webapp.models.catalog import Department, Region
 from webapp.models.codes import CreditCode, ScanCount, SelfDeclaration  # noqa: F401
 from webapp.models.imports import ImportBatch

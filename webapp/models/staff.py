@@ -39,8 +39,13 @@ class StaffUser(UserMixin, TimestampMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Unused since login throttling moved to services.login_throttle (per name and address,
+    # so strangers cannot lock an account); kept until the back office stops showing them.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Part of every login's session id: raising it (logout, password change) ends every
+    # session of the user at once, whatever cookies were saved.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     department: Mapped[Department | None] = relationship()
 
@@ -48,12 +53,20 @@ class StaffUser(UserMixin, TimestampMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login: disabled accounts cannot log in
         return self.is_enabled
 
+    def get_id(self) -> str:  # Flask-Login stores this in the session
+        return f"{self.id}.{self.session_version}"
+
     def has_role(self, *roles: Role) -> bool:
         return self.role in {r.value for r in roles}
 
 
-def load_staff_user(user_id: str) -> StaffUser | None:
-    """Flask-Login's loader: the session holds the staff user's id."""
-    if not user_id.isdigit():
+def load_staff_user(session_id: str) -> StaffUser | None:
+    """Flask-Login's loader, on every request: the session holds "<id>.<session_version>";
+    a session from before the user's last logout or password change finds nobody."""
+    user_id, _, version = session_id.partition(".")
+    if not (user_id.isdigit() and version.isdigit()) or len(session_id) > 40:
         return None
-    return db.session.get(StaffUser, int(user_id))
+    user = db.session.get(StaffUser, int(user_id))
+    if user is None or str(user.session_version) != version:
+        return None
+    return user

@@ -35,6 +35,7 @@ from webapp.petitions.forms import (
     RepairForm,
     TrackForm,
 )
+from webapp.routing import id_arg
 from webapp.rules.kinds import Visibility
 from webapp.rules.masking import mask_phone
 from webapp.services import attachments as files
@@ -42,6 +43,7 @@ from webapp.services import captcha
 from webapp.services import petitions as svc
 
 TRACKED = "tracked_cases"  # case ids whose query code this browser has shown
+REFUSED = 422  # a submitted form shown again with its errors: nothing was stored
 
 
 def _form_token_mac(nonce: str) -> str:
@@ -102,8 +104,11 @@ def _handle(form: Any, kind: CaseKind, template: str, fields: dict[str, Any],
         form.form_token.data = _new_form_token()
     elif form.validate_on_submit():
         error = None
-        if need_captcha and not captcha.check(form.captcha.data or ""):
-            error = "验证码不正确，请重新输入。"
+        if need_captcha:
+            solved = captcha.check(form.captcha.data or "")
+            db.session.commit()  # the challenge is used up, whatever happens next
+            if not solved:
+                error = "验证码不正确，请重新输入。"
         if not _form_token_ok(form.form_token.data or ""):
             error = error or "表单已失效，请刷新页面后重新提交。"
         checked: list[files.Checked] = []
@@ -115,10 +120,11 @@ def _handle(form: Any, kind: CaseKind, template: str, fields: dict[str, Any],
             except files.AttachmentError as exc:
                 error = str(exc)
         if error is None:
-            return _create(kind, form, fields, record, subject_id, checked) or render_template(
-                template, form=form, need_captcha=need_captcha, **context)
+            return _create(kind, form, fields, record, subject_id, checked) or (render_template(
+                template, form=form, need_captcha=need_captcha, **context), REFUSED)
         flash(error, "error")
-    return render_template(template, form=form, need_captcha=need_captcha, **context)
+    return render_template(template, form=form, need_captcha=need_captcha,
+                           **context), REFUSED if request.method == "POST" else 200
 
 
 def _create(kind: CaseKind, form: Any, fields: dict[str, Any], record: Record | None,
@@ -177,7 +183,7 @@ def complaint() -> Any:
     gov = request.args.get("gov") == "1"
     subject = None
     if not gov:
-        subject_id = request.args.get("subject", type=int)
+        subject_id = request.args.get("subject", type=id_arg)
         subject = db.session.get(Subject, subject_id) if subject_id else None
         if subject is None:
             return render_template("petitions/pick_subject.html"), 200
@@ -192,7 +198,7 @@ def complaint() -> Any:
         if gov and not form.target_name.data:
             form.target_name.errors = ["请填写被投诉的政府部门或单位。"]
             return render_template("petitions/complaint.html", form=form, gov=gov,
-                                   subject=subject, need_captcha=_captcha_needed())
+                                   subject=subject, need_captcha=_captcha_needed()), REFUSED
     return _handle(form, CaseKind.GOV_COMPLAINT if gov else CaseKind.COMPLAINT,
                    "petitions/complaint.html", fields,
                    subject_id=subject.id if subject else None, gov=gov, subject=subject)
@@ -201,7 +207,7 @@ def complaint() -> Any:
 @bp.route("/objection", methods=["GET", "POST"])
 @limiter.limit(_submit_limit, methods=["POST"])
 def objection() -> Any:
-    record = _public_record(request.args.get("record", type=int))
+    record = _public_record(request.args.get("record", type=id_arg))
     verdict = svc.objection_allowed(db.session, record)
     form = ObjectionForm()
     fields = {**_contact(form), "title": f"对{record.doc_number or '信用信息'}的异议"[:200],
@@ -216,7 +222,7 @@ def objection() -> Any:
 @bp.route("/repair", methods=["GET", "POST"])
 @limiter.limit(_submit_limit, methods=["POST"])
 def repair() -> Any:
-    record = _public_record(request.args.get("record", type=int))
+    record = _public_record(request.args.get("record", type=id_arg))
     verdict = svc.repair_eligibility(record, date.today())
     if not verdict.eligible:
         return render_template("petitions/ineligible.html", record=record, verdict=verdict,
@@ -236,8 +242,11 @@ def submitted(number: str) -> Any:
 
 
 @bp.get("/captcha.png")
+@limiter.limit(lambda: current_app.config["RATELIMIT_CAPTCHA"])
 def captcha_image() -> Any:
-    response = current_app.response_class(captcha.new_image(), mimetype="image/png")
+    image = captcha.new_image()
+    db.session.commit()
+    response = current_app.response_class(image, mimetype="image/png")
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -264,7 +273,8 @@ def track() -> Any:
             _remember(case)
             return redirect(url_for("petitions.case_status", number=case.number))
         flash("案件编号或查询码不正确。", "error")
-    return render_template("petitions/track.html", form=form)
+    return render_template("petitions/track.html", form=form), \
+        REFUSED if request.method == "POST" else 200
 
 
 @bp.get("/track/<number>")

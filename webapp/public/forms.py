@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 from webapp.models import Department, Region
+from webapp.routing import id_arg
 from webapp.rules.kinds import (
     LIST_NATURE_LABELS,
     RECORD_KIND_LABELS,
@@ -30,8 +31,8 @@ def _choices(pairs: Any, any_label: str | None = "不限") -> list[SelectChoice]
 
 def _int_or_none(value: Any) -> int | None:
     try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
+        return id_arg(str(value)) if value not in (None, "") else None
+    except ValueError:
         return None
 
 

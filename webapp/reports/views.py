@@ -37,6 +37,7 @@ def download(subject_id: int) -> Response:
 
 
 @bp.route("/reports/verify", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_REPORTS_VERIFY"])
 def verify_page() -> Any:
     form = VerifyForm()
     result = None
@@ -53,5 +54,6 @@ def verify_page() -> Any:
 
         subject = result.issue.subject
         subject_name = public_name(subject, public_records_of(db.session, subject.id))
+    refused = request.method == "POST" and result is None  # the form's errors are shown
     return render_template("reports/verify.html", form=form, result=result,
-                           subject_name=subject_name)
+                           subject_name=subject_name), 422 if refused else 200

@@ -7,12 +7,12 @@ the written files again if the transaction fails (`discard`).
 from __future__ import annotations
 
 import io
-import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
 from flask import current_app
 from PIL import Image, UnidentifiedImageError
 from werkzeug.datastructures import FileStorage
@@ -20,11 +20,11 @@ from werkzeug.datastructures import FileStorage
 from webapp.models.petitions import Attachment
 
 EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
-# PDF names that run code or carry files when a reader opens the document. A heuristic on the
-# raw bytes (names inside compressed object streams are not seen), enough to refuse the
-# plain script-bearing PDFs that staff would otherwise open.
-_PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia)(?![A-Za-z0-9])")
-_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+# PDF names that run code, open other programs or carry files when a reader opens the
+# document, as dictionary keys or values. qpdf (pikepdf) parses the file, so objects inside
+# compressed object streams and #xx-escaped names are seen as the reader sees them.
+_PDF_ACTIVE = frozenset({"/JavaScript", "/JS", "/Launch", "/EmbeddedFile", "/EmbeddedFiles",
+                         "/RichMedia", "/XFA", "/ImportData", "/SubmitForm", "/GoToE"})
 
 
 class AttachmentError(ValueError):
@@ -54,9 +54,43 @@ def _safe_display_name(name: str) -> str:
     return shown[:200]
 
 
+def _active_names(pdf: pikepdf.Pdf) -> set[str]:
+    """Active names anywhere: each indirect object (those in object streams included) and
+    the direct dictionaries and arrays nested in it."""
+    found: set[str] = set()
+
+    def walk(obj: pikepdf.Object, depth: int = 0) -> None:
+        if isinstance(obj, pikepdf.Stream):
+            obj = obj.stream_dict
+        if isinstance(obj, pikepdf.Name):
+            if str(obj) in _PDF_ACTIVE:
+                found.add(str(obj))
+            return
+        if isinstance(obj, pikepdf.Dictionary):
+            found.update(k for k in obj.keys() if k in _PDF_ACTIVE)  # noqa: SIM118
+            children = list(obj.values())
+        elif isinstance(obj, pikepdf.Array):
+            children = list(obj)
+        else:
+            return
+        for child in children:
+            # Indirect objects are visited on their own; numbers and strings come as Python.
+            if isinstance(child, pikepdf.Object) and not child.is_indirect and depth < 32:
+                walk(child, depth + 1)
+
+    for obj in pdf.objects:
+        walk(obj)
+    return found
+
+
 def _check_pdf(name: str, data: bytes) -> None:
-    plain = _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data)
-    if _PDF_ACTIVE.search(plain):
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            active = _active_names(pdf)
+    except (pikepdf.PdfError, pikepdf.PasswordError, ValueError) as exc:
+        raise AttachmentError(
+            f"文件“{name}”已损坏或已加密，无法检查，请另存为普通 PDF 后再试。") from exc
+    if active:
         raise AttachmentError(
             f"文件“{name}”含有脚本或嵌入文件，不能上传，请另存为普通 PDF 后再试。")
 

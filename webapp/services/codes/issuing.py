@@ -22,6 +22,7 @@ from webapp.services.codes.tokens import CodeClaims, header_kid, new_serial, sig
 #: Registration states in which a subject no longer gets a code (it no longer trades).
 NO_CODE_REGISTRATION_STATES = ("注销", "吊销")
 SERIAL_ATTEMPTS = 5
+SYSTEM_ACTOR = "system"  # withdrawals the system makes (key retired, code changed)
 
 
 class CodeError(ValueError):
@@ -41,10 +42,26 @@ def code_by_serial(session: Session, serial: str) -> CreditCode | None:
     return session.scalar(select(CreditCode).where(CreditCode.serial == serial))
 
 
+def withdrawn_by_staff(session: Session, subject_id: int) -> bool:
+    """Whether the subject's latest code was withdrawn by staff (not replaced by the system)."""
+    latest = session.execute(
+        select(CreditCode.state, CreditCode.withdrawn_by)
+        .where(CreditCode.subject_id == subject_id)
+        .order_by(CreditCode.issued_at.desc(), CreditCode.id.desc()).limit(1)
+    ).first()
+    return latest is not None and latest.state == CodeState.WITHDRAWN.value \
+        and latest.withdrawn_by != SYSTEM_ACTOR
+
+
 def issue_code(
-    session: Session, subject: Subject, store: KeyStore, *, base_url: str | None = None
+    session: Session, subject: Subject, store: KeyStore, *, base_url: str | None = None,
+    by_staff: bool = False,
 ) -> CreditCode:
     """The subject's current code; a new one only if it has none that still verifies.
+
+    Who may: anyone may claim a subject's code (it shows only public information and is the
+    same code whoever claims it); after staff withdrew a code, only staff (`by_staff`, the
+    back office's 换发 or the CLI) issue the next one.
 
     Idempotent: clicking again returns the same code. Two requests racing to issue the
     first code meet the one-active-code-per-subject index, and the loser returns the winner's.
@@ -55,6 +72,9 @@ def issue_code(
     if subject.registration_status in NO_CODE_REGISTRATION_STATES:
         raise CodeError(f"该主体登记状态为“{subject.registration_status}”，不能领取信用码")
     existing = current_code(session, subject.id)
+    if existing is None and not by_staff and withdrawn_by_staff(session, subject.id):
+        raise CodeError("该主体的信用码已被管理部门作废，如需重新领取，"
+                        "请联系信用管理部门核实后换发")
     if existing is not None:
         if existing.uscc == subject.uscc and store.verification_key(existing.kid) is not None:
             return existing
@@ -63,7 +83,7 @@ def issue_code(
             else WithdrawalCategory.KEY_RETIRED
         )
         withdraw_code(session, existing, category=category,
-                      reason="系统自动换发（统一社会信用代码变更或密钥停用）", actor="system")
+                      reason="系统自动换发（统一社会信用代码变更或密钥停用）", actor=SYSTEM_ACTOR)
     return _new_code(session, subject, store, base_url)
 
 
@@ -143,7 +163,7 @@ def reissue_code(
     """Withdraw the current code (if any) and issue a new one (e.g. after misuse)."""
     withdraw_subject_code(session, subject.id, category=WithdrawalCategory.REISSUED,
                           reason=reason, actor=actor)
-    return issue_code(session, subject, store, base_url=base_url)
+    return issue_code(session, subject, store, base_url=base_url, by_staff=True)
 
 
 def is_revoked(session: Session, serial: str) -> bool:

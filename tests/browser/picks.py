@@ -15,7 +15,7 @@ from webapp.models import Record, Subject
 from webapp.rules.kinds import RecordKind, Visibility
 from webapp.services import petitions
 from webapp.services.clock import today as china_today
-from webapp.services.visibility import subject_status
+from webapp.services.visibility import public_records_query, subject_status
 
 ACTIVE = ("存续", "在业")
 CLOSED = ("吊销", "注销", "迁出")
@@ -48,7 +48,7 @@ def closed_business(nth: int = 0) -> dict[str, Any]:
 
 def _public(kind: RecordKind) -> list[Record]:
     return list(db.session.scalars(
-        select(Record).join(Subject).where(
+        public_records_query().join(Subject).where(
             Record.kind == kind.value, Record.visibility == Visibility.PUBLIC.value,
             Subject.subject_type != "自然人").order_by(Record.id)))
 

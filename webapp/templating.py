@@ -15,6 +15,7 @@ from webapp.rules.kinds import (
     RECORD_KIND_LABELS,
     VISIBILITY_LABELS,
 )
+from webapp.rules.status import CLOSED_STATES
 from webapp.services.clock import to_local
 
 
@@ -83,6 +84,7 @@ def field_attrs(field: Any, attrs: dict[str, Any], hint: bool = False) -> dict[s
 
 def register(app: Flask) -> None:
     app.add_template_global(failing_fields)
+    app.add_template_global(CLOSED_STATES, "closed_states")
     app.add_template_global(field_attrs)
     app.add_template_filter(format_date, "date")
     app.add_template_filter(time_tag, "time_tag")

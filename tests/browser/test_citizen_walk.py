@@ -16,7 +16,7 @@ def _nth(visitor: Visitor) -> int:
 
 
 def _search(visitor: Visitor, query: str) -> None:
-    box = visitor.page.get_by_role("searchbox").first
+    box = visitor.page.get_by_label("查询内容").first
     box.fill(query)
     box.press("Enter")
     visitor.page.wait_for_url(re.compile(r"/search\?"))

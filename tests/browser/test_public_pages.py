@@ -57,8 +57,8 @@ def test_usable_without_javascript(site: Site, new_visitor) -> None:
     page = person.page
     page.goto(person.url("/"))
     person.screenshot("home, no JavaScript")
-    page.get_by_role("searchbox").first.fill("黑河")
-    page.get_by_role("searchbox").first.press("Enter")
+    page.get_by_label("查询内容").first.fill("黑河")
+    page.get_by_label("查询内容").first.press("Enter")
     page.wait_for_url(re.compile(r"/search\?"))
     person.screenshot("results")
     page.locator(".result h2 a").first.click()

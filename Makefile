@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test lint bench install sysdeps setup
+.PHONY: run test lint bench install sysdeps browser-tools setup
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -20,11 +20,15 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 # System tools the tests use, installed when missing: pdftotext/pdftoppm read our PDFs;
-# nginx is what production runs in front of gunicorn (tests/security/test_security_nginx.py).
+# nginx is what production runs in front of gunicorn (tests/security/test_security_nginx.py);
+# Debian's chromium runs the browser suite (Playwright drives /usr/bin/chromium: no browser
+# build is downloaded), with a CJK font for its screenshots.
 # policy-rc.d keeps the package from starting an nginx service on port 80 while installing.
 SYSDEPS_MISSING = $(strip $(if $(shell command -v pdftotext),,poppler-utils) \
                           $(if $(shell command -v pdftoppm),,poppler-utils) \
-                          $(if $(wildcard /usr/sbin/nginx),,nginx))
+                          $(if $(wildcard /usr/sbin/nginx),,nginx) \
+                          $(if $(wildcard /usr/bin/chromium),,chromium) \
+                          $(if $(wildcard /usr/share/fonts/truetype/wqy/wqy-microhei.ttc),,fonts-wqy-microhei))
 sysdeps:
 	@if [ -n "$(SYSDEPS_MISSING)" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
@@ -38,6 +42,16 @@ sysdeps:
 	  fi; \
 	fi
 
+# axe-core for the browser suite, from the npm registry at the version package-lock.json
+# pins, into tests/browser/node_modules (test tooling only; the site never serves it).
+browser-tools: tests/browser/node_modules/.package-lock.json
+tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error; \
+	else \
+	  echo "npm missing: the browser suite will skip (apt-get install npm)"; \
+	fi
+
 # Database schema, signing key, demo data and search index: each step keeps what exists.
 setup: install
 	$(FLASK) db upgrade
@@ -48,7 +62,7 @@ run: setup
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --timeout 120 --bind $(HOST):$(PORT) \
 	  --access-logfile - wsgi:app
 
-test: install sysdeps
+test: install sysdeps browser-tools
 	$(VENV)/bin/pytest
 
 lint: install

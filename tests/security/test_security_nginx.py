@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from live_server import PROJECT, _free_port, fetch, site_env
+from live_server import PROJECT, free_port, fetch, site_env
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 HOST = "credit.example.gov.cn"
@@ -154,7 +154,7 @@ def _get_home(connect: object, timeout: float) -> tuple[int | None, float]:
 def test_slow_clients_block_gunicorn_alone_but_not_behind_nginx(tmp_path: Path) -> None:
     env = site_env(tmp_path / "site", PUBLIC_BASE_URL=f"https://{HOST}", PROXY_FIX_HOPS="1",
                    TRUSTED_HOSTS=f'["{HOST}", "127.0.0.1"]')
-    app_port, http_port, https_port = _free_port(), _free_port(), _free_port()
+    app_port, http_port, https_port = free_port(), free_port(), free_port()
     empty_conf = tmp_path / "gunicorn.conf.py"
     empty_conf.write_text("")  # the sync worker of the finding, whatever the project sets
     gunicorn = [sys.executable, "-m", "gunicorn", "-c", str(empty_conf), "--workers", "1",

@@ -26,7 +26,6 @@ SQL = ("' OR '1'='1", "1; DROP TABLE subjects; --", "1 UNION SELECT password_has
 ODD = ("%", "../../etc/passwd", "\u202egnp.exe", "😀" * 50, " ", "\\", "'\"`")
 NUMBERS = (*HUGE_IDS, "-1", "-9223372036854775809", "0", "1e308", "NaN", "0x1F")
 MEGABYTE = "鑫" * (1024 * 1024 // 3)  # 1 MB of UTF-8
-TEXT = (*XSS, *SQL, *ODD)
 REFUSED = {400, 404, 413, 415, 422}
 DANGEROUS = ("<script>alert", "<img src=x")  # as markup; escaped text is harmless
 
@@ -94,8 +93,9 @@ def _query_targets(world: dict[str, Any]) -> list[tuple[str, list[str]]]:
     ]
 
 
-#: The first parameter of a route gets every payload; the others a sample of each kind.
-SAMPLE = (XSS[0], XSS[1], SQL[0], ODD[0], ODD[2], HUGE_IDS[2], "-1", "1e308")
+#: The first parameter of a route gets a payload of every kind; the others a sample.
+FULL = (*XSS, *SQL, ODD[0], ODD[2], ODD[3], *HUGE_IDS[1:4], "-1", "1e308", "NaN")
+SAMPLE = (XSS[1], SQL[0], ODD[2], HUGE_IDS[2], "-1")
 
 
 def test_query_parameters(client: Any, world: dict[str, Any]) -> None:
@@ -103,7 +103,7 @@ def test_query_parameters(client: Any, world: dict[str, Any]) -> None:
     for url, params in _query_targets(world):
         tally.check(client.get(url), url)
         for n, param in enumerate(params):
-            for value in (*TEXT, *NUMBERS) if n == 0 else SAMPLE:
+            for value in FULL if n == 0 else SAMPLE:
                 tally.check(client.get(url, query_string={param: value}), f"{url}?{param}", value)
             nul = client.get(url, query_string={param: "鑫源\x00"})
             assert tally.check(nul, f"{url}?{param}=NUL") == 400
@@ -113,7 +113,7 @@ def test_query_parameters(client: Any, world: dict[str, Any]) -> None:
             repeated = client.get(f"{url}?{param}=1&{param}=2&{param}=%3Cscript%3E")
             tally.check(repeated, f"{url}?{param} repeated")
             tally.check(client.get(f"{url}?{param}=%ED%A0%80"), f"{url}?{param}=surrogate")
-    assert sum(tally.statuses.values()) > 400, tally.statuses
+    assert sum(tally.statuses.values()) > 300, tally.statuses
     print(f"\nquery parameters: {dict(tally.statuses)}")
 
 
@@ -166,15 +166,15 @@ def test_form_fields(client: Any, no_csrf: None, world: dict[str, Any],
     text that is valid is stored and shown escaped (checked by Tally on every page)."""
     tally = Tally()
     for url, valid in _forms(world):
-        for field in valid:
-            for value in (MEGABYTE, "鑫\x00源", HUGE_IDS[2], "-1"):
+        for n, field in enumerate(valid):
+            for value in (MEGABYTE, "鑫\x00源", HUGE_IDS[2]):
                 before = _stored(db_session)
                 status = tally.check(client.post(url, data={**valid, field: value}), url, value)
                 if "\x00" in value:
                     assert status == 400, (url, field)
                 if status in REFUSED or value == MEGABYTE:
                     assert _stored(db_session) == before, (url, field, status)
-            for value in (XSS[1], SQL[1]):
+            for value in (XSS[1], SQL[1]) if n < 2 else ():  # each stored case costs a hash
                 response = client.post(url, data={**valid, field: value}, follow_redirects=True)
                 tally.check(response, url, value)
         # Repeated fields and unknown ones: the first value counts, the rest is ignored.

@@ -25,6 +25,9 @@ from live_server import PROJECT, free_port, fetch, site_env
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 HOST = "credit.example.gov.cn"
 DEPLOY = PROJECT / "scripts" / "deploy"
+#: A held sync worker answers only after gunicorn's --timeout (30 s) kills it; a free one at
+#: once. Generous, since CI shares the machine: the verdict is "answered" or "held".
+ANSWER_WITHIN = 8
 
 pytestmark = pytest.mark.skipif(not Path(NGINX).exists(),
                                 reason="nginx not installed (make sysdeps installs it)")
@@ -114,6 +117,18 @@ def _wait_for(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
     raise RuntimeError(f"nothing listens on {port}")
 
 
+def _wait_for_worker(url: str) -> None:
+    """The master listens before its worker has loaded the app (slow on a busy machine)."""
+    deadline = time.monotonic() + 120
+    while True:
+        with suppress(OSError):
+            if fetch(url)[0] == 200:
+                return
+        if time.monotonic() > deadline:
+            raise RuntimeError("the gunicorn worker did not answer")
+        time.sleep(0.5)
+
+
 def _tls(port: int) -> socket.socket:
     context = ssl.create_default_context()
     context.check_hostname = False
@@ -163,14 +178,14 @@ def test_slow_clients_block_gunicorn_alone_but_not_behind_nginx(tmp_path: Path) 
     app_log, proxy_log = tmp_path / "gunicorn.log", tmp_path / "nginx.log"
     with _running(gunicorn, app_log, cwd=PROJECT, env=env) as app_server:
         _wait_for(app_port, app_server, app_log)
-        assert fetch(f"http://127.0.0.1:{app_port}/static/css/site.css")[0] == 200
+        _wait_for_worker(f"http://127.0.0.1:{app_port}/static/css/site.css")
 
         def direct() -> socket.socket:
             return socket.create_connection(("127.0.0.1", app_port), timeout=10)
 
         # Baseline: the slow clients straight to gunicorn hold its only worker.
         held = _slow_clients(direct)
-        blocked, waited = _get_home(direct, timeout=3)
+        blocked, waited = _get_home(direct, timeout=ANSWER_WITHIN)
         for sock in held:
             sock.close()
         print(f"\ngunicorn alone, 2 slow clients: GET / -> {blocked} after {waited:.1f} s")
@@ -187,15 +202,14 @@ def test_slow_clients_block_gunicorn_alone_but_not_behind_nginx(tmp_path: Path) 
                 return _tls(https_port)
 
             held = _slow_clients(proxied, count=8)
-            timings = [_get_home(proxied, timeout=10) for _ in range(20)]
+            timings = [_get_home(proxied, timeout=ANSWER_WITHIN) for _ in range(20)]
             for sock in held:
                 sock.close()
             statuses = [status for status, _ in timings]
             slowest = max(seconds for _, seconds in timings)
             print(f"behind nginx, 8 slow clients: 20 x GET / -> {set(statuses)}, "
                   f"slowest {slowest:.2f} s")
-            assert statuses == [200] * 20
-            assert slowest < 2
+            assert statuses == [200] * 20  # each within ANSWER_WITHIN, none held
 
             # Plain HTTP is sent to HTTPS; an unknown host name gets no answer at all.
             with socket.create_connection(("127.0.0.1", http_port), timeout=5) as sock:

@@ -1,7 +1,7 @@
 """abuse resistance: server-side CAPTCHA challenges, staff session versions
 
 Revision ID: 0004_abuse_resistance
-Revises: 0001
+Revises: 0003_publicity_tiers
 Create Date: 2026-12-01 09:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0004_abuse_resistance'
-down_revision = '0001'
+down_revision = '0003_publicity_tiers'
 branch_labels = None
 depends_on = None
 

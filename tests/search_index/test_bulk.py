@@ -127,3 +127,30 @@ def test_a_large_update_replaces_documents_in_one_commit(tmp_path: Path):
     today = date(2026, 6, 1)
     assert engine.search_records("〔2026〕1号", today=today).total == 0
     assert [h.id for h in engine.search_records("〔2026〕3号", today=today).hits] == [3]
+
+
+def test_single_document_updates_after_a_bulk_build_survive_every_merge(tmp_path: Path):
+    """The issue's scenario: after a rebuild, one-row imports one at a time. whoosh merges
+    the small segments, inlined postings included; each number stays findable, and the
+    merged index holds what whoosh's own writer would have written."""
+    engine = SearchEngine(tmp_path / "engine")
+    engine.swap(engine.build(subjects(), records()))
+    today = date(2026, 6, 1)
+    added = []
+    for n in range(1, 41):
+        doc = RecordDoc(1000 + n, 1, "penalty", date(2026, 2, 1),
+                        doc_number=f"黑市监处罚〔2026〕X{n}号", facts=f"无证经营第{n}次")
+        engine.update([subjects()[0]], [doc])
+        added.append(doc)
+        found = engine.search_records(f"黑市监处罚〔2026〕X{n}号", today=today)
+        assert [h.id for h in found.hits] == [1000 + n], n
+    ix = engine.store.open(engine.store.live_dir(), RECORDS)
+    assert len(ix._segments()) < 40  # merges happened
+
+    store = IndexStore(tmp_path / "reference")
+    reference = store.open(store.new_version(), RECORDS)
+    writer = reference.writer()
+    for doc in records() + added:
+        writer.add_document(**record_fields(doc))
+    writer.commit()
+    assert contents(ix) == contents(reference)

@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from search_index.backend import BACKENDS
+
 log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "INSTANCE_DIR": str(PROJECT_ROOT / "instance"),
     "DATABASE_URL": None,  # default: SQLite file in the instance dir
     "SEARCH_INDEX_DIR": None,  # default: <instance>/search-index
+    "SEARCH_BACKEND": "whoosh",  # search_index.backend.BACKENDS
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_KEY_PREFIX": "chengxin",  # separates sites sharing one Redis
     "RATELIMIT_SEARCH": "60 per minute; 1000 per hour",
@@ -127,6 +130,9 @@ def _derive(config: dict[str, Any]) -> dict[str, Any]:
             f"sqlite:///{instance / 'chengxin.sqlite3'}"
         )
     config["SQLALCHEMY_DATABASE_URI"] = _with_driver(config["SQLALCHEMY_DATABASE_URI"])
+    if config["SEARCH_BACKEND"] not in BACKENDS:
+        raise ConfigError(f"SEARCH_BACKEND must be one of {sorted(BACKENDS)}, "
+                          f"not {config['SEARCH_BACKEND']!r}")
     if not config["SEARCH_INDEX_DIR"]:
         config["SEARCH_INDEX_DIR"] = str(instance / "search-index")
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})

@@ -101,7 +101,7 @@ def register(app: Flask) -> None:
         click.echo(f"信用修复（演示）：{repaired} 条处罚转档案保存")
         t0 = timer.perf_counter()
         version, subjects, records = search.rebuild(db.session, procs=search.BUILD_PROCS)
-        click.echo(f"索引已重建 {version.name}: 主体 {subjects} 个, 公示记录 {records} 条"
+        click.echo(f"索引已重建 {version}: 主体 {subjects} 个, 公示记录 {records} 条"
                    f"（{timer.perf_counter() - t0:.1f} 秒）")
         if rejected:  # a generator bug: say so; success returns so callers (setup-site) go on
             ctx.exit(1)

@@ -25,7 +25,7 @@ def register(app: Flask) -> None:
         started = time.perf_counter()
         version, subjects, records = search.rebuild(db.session, procs=procs)
         seconds = time.perf_counter() - started
-        click.echo(f"索引已重建并切换到 {version.name}: 主体 {subjects} 个, 公示记录 {records} 条, "
+        click.echo(f"索引已重建并切换到 {version}: 主体 {subjects} 个, 公示记录 {records} 条, "
                    f"用时 {seconds:.1f} 秒")
 
     @app.cli.command("search-prune")

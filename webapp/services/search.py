@@ -23,8 +23,9 @@ from markupsafe import Markup
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, joinedload
 
-from search_index.docs import RecordDoc, SubjectDoc
-from search_index.engine import SearchEngine
+from search_index.backend import Changes as BackendChanges
+from search_index.backend import Page, SearchBackend, open_backend
+from search_index.documents import RecordDoc, SubjectDoc
 from webapp.models import Record, Subject
 from webapp.rules.publicity import is_public
 from webapp.services.clock import today as china_today
@@ -63,20 +64,22 @@ class SearchPage:
     page: int
     per_page: int
     hits: list[SearchHit]
+    exact: bool = True  # False: `total` is an estimate
 
 
-def engine() -> SearchEngine:
-    """This process's engine for the app's index directory."""
-    root = current_app.config["SEARCH_INDEX_DIR"]
-    engines: dict[str, SearchEngine] = current_app.extensions.setdefault("search_engines", {})
-    if root not in engines:
-        engines[root] = SearchEngine(root)
-    return engines[root]
+def engine() -> SearchBackend:
+    """This process's backend (SEARCH_BACKEND) for the app's index directory."""
+    key = (current_app.config["SEARCH_BACKEND"], current_app.config["SEARCH_INDEX_DIR"])
+    engines: dict[tuple[str, str], SearchBackend] = current_app.extensions.setdefault(
+        "search_engines", {})
+    if key not in engines:
+        engines[key] = open_backend(*key)
+    return engines[key]
 
 
-def _page(found: Any) -> SearchPage:
+def _page(found: Page) -> SearchPage:
     return SearchPage(found.total, found.page, found.per_page,
-                      [SearchHit(h.id, h.score, h.highlight) for h in found.hits])
+                      [SearchHit(h.id, h.score, h.highlight) for h in found.hits], found.exact)
 
 
 def _filters(filters: SearchFilters | None) -> dict[str, Any]:
@@ -100,7 +103,7 @@ def search_records(
 
 def suggest(prefix: str, limit: int = 10) -> list[dict[str, Any]]:
     """Typeahead: [{"id", "name" (public display name), "uscc"}]."""
-    return engine().suggest(prefix, limit)
+    return [asdict(s) for s in engine().suggest(prefix, limit)]
 
 
 # ---------------------------------------------------------------------- documents
@@ -172,9 +175,9 @@ def collect_changes(session: Session, subject_ids: set[int], record_ids: set[int
     return changes
 
 
-def apply_changes(changes: Changes, version: Path | None = None) -> None:
-    engine().update(changes.subjects, changes.records, changes.gone_subjects,
-                    changes.gone_records, version=version)
+def apply_changes(changes: Changes, version: str | None = None) -> None:
+    engine().apply(BackendChanges(changes.subjects, changes.records, changes.gone_subjects,
+                                  changes.gone_records), 0, version=version)
 
 
 def all_documents(session: Session, today: date) -> tuple[Iterator[SubjectDoc],
@@ -244,7 +247,7 @@ def take_journal() -> tuple[set[int], set[int]]:
 BUILD_PROCS = min(2, os.cpu_count() or 1)
 
 
-def rebuild(session: Session, procs: int = 1) -> tuple[Path, int, int]:
+def rebuild(session: Session, procs: int = 1) -> tuple[str, int, int]:
     """Build a fresh version while the site keeps serving the old one, catch up on commits
     made meanwhile, then swap it in atomically. Returns (version, subjects, records)."""
     root = _root()

@@ -71,7 +71,8 @@ def current_engine() -> SearchBackend:
     config = current_app.config
     try:
         lag = search_sync.lag(db.session, backend)
-        if not lag["built"] or lag["lag_sequences"] > config["SEARCH_SYNC_INLINE_ROWS"]:
+        inline = min(config["SEARCH_SYNC_INLINE_ROWS"], config["SEARCH_REBUILD_BACKLOG"])
+        if not lag["built"] or lag["lag_sequences"] > inline:
             search_sync.start_background(current_app._get_current_object(), backend)
         elif lag["lag_sequences"]:
             search_sync.catch_up(db.session, backend, timeout=config["SEARCH_SYNC_WAIT"],

@@ -20,13 +20,15 @@ bulk), it measures in the same run, for each path:
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
+import queue
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -75,35 +77,56 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+def _reader(config: dict[str, str], numbers: Any, lags: Any) -> None:
+    """A web worker of its own (another process, its own app and engine): searches for each
+    committed number until found; perf_counter is the same clock across processes."""
+    app = create_app(config)
+    pending: dict[str, float] = {}
+    finished = False
+    with app.app_context():
+        search.search_records("处罚")  # open the index before the clock starts
+        lags.put("ready")
+        while not finished or pending:
+            try:
+                while not finished:
+                    item = numbers.get(timeout=0.005 if pending else 1.0)
+                    if item is None:
+                        finished = True
+                    else:
+                        pending[item[0]] = item[1]
+            except queue.Empty:
+                pass
+            for number, at in list(pending.items()):
+                if search.search_records(number).total:
+                    lags.put(time.perf_counter() - at)
+                    del pending[number]
+        lags.put(None)
+
+
 def lag_run(app, subjects: list[dict[str, str]], writes: int, interval: float, prefix: str,
             old: bool) -> list[float]:
-    committed: dict[str, float] = {}
-    lags: list[float] = []
-    done = threading.Event()
-
-    def reader() -> None:
-        with app.app_context():
-            while not done.is_set() or len(lags) < len(committed):
-                for number, at in list(committed.items()):
-                    if search.search_records(number).total:
-                        lags.append(time.perf_counter() - at)
-                        del committed[number]
-                time.sleep(0.005)
-            db.session.remove()
-
-    thread = threading.Thread(target=reader)
-    thread.start()
+    context = multiprocessing.get_context("spawn")
+    numbers, results = context.Queue(), context.Queue()
+    config = {key: app.config[key] for key in ("APP_ENV", "SECRET_KEY", "INSTANCE_DIR",
+                                               "DATABASE_URL", "SEARCH_INDEX_DIR")}
+    reader = context.Process(target=_reader, args=(config, numbers, results), daemon=True)
+    reader.start()
+    if results.get(timeout=300) != "ready":
+        raise RuntimeError("the reader process did not start")
     for n in range(writes):
         row = penalty(n, subjects[n % len(subjects)], prefix)
         started = time.perf_counter()
         result = import_file(db.session, "penalty", "one.csv", to_csv([row]), actor="bench")
         db.session.commit()
-        committed[row["行政处罚决定书文号"]] = time.perf_counter()  # lag counts from here
+        numbers.put((row["行政处罚决定书文号"], time.perf_counter()))  # lag counts from here
         if old:
             old_after_commit_write(*touched(result.batch_id))
         time.sleep(max(0.0, interval - (time.perf_counter() - started)))
-    done.set()
-    thread.join(timeout=120)
+    numbers.put(None)
+    lags = []
+    while (lag := results.get(timeout=300)) is not None:
+        lags.append(lag)
+    reader.join(timeout=30)
     return lags
 
 

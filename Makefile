@@ -73,3 +73,4 @@ bench: install
 	$(PY) scripts/bench_codes.py
 	$(PY) scripts/bench_reports.py
 	$(PY) scripts/bench_import.py
+	$(PY) scripts/bench_indexing.py

@@ -38,6 +38,7 @@ def register(app: Flask) -> None:
             _invoke(ctx, "demo-data", entities=entities, seed=seed)
         index_dir = Path(current_app.config["SEARCH_INDEX_DIR"])
         if index_dir.exists() and any(index_dir.iterdir()):
-            click.echo(f"search index present at {index_dir}")
+            click.echo(f"search index present at {index_dir}: catching up with the change log")
+            _invoke(ctx, "search-sync")
         else:
             _invoke(ctx, "reindex")

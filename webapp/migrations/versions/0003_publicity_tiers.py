@@ -7,7 +7,7 @@ published at all). Run `flask reindex` afterwards so the search index drops what
 (pages re-check visibility from the database meanwhile).
 
 Revision ID: 0003_publicity_tiers
-Revises: 0001
+Revises: 0002_search_changelog
 Create Date: 2026-12-01 09:40:00
 """
 from alembic import op
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 revision = '0003_publicity_tiers'
-down_revision = '0001'
+down_revision = '0002_search_changelog'
 branch_labels = None
 depends_on = None
 

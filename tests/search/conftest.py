@@ -1,0 +1,6 @@
+"""The search tests build department files with the import tests' helpers."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "imports"))

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from live_server import PROJECT, free_port, fetch, site_env
+from live_server import PROJECT, fetch, free_port, site_env
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 HOST = "credit.example.gov.cn"

@@ -48,21 +48,22 @@ logconfig_dict = {
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(request_id)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger",
                               "process": "pid"},
         },
     },
+    "filters": {"request_id": {"()": "webapp.observability.RequestIdFilter"}},
     "handlers": {
         "stderr": {"class": "logging.StreamHandler", "formatter": "json",
-                   "stream": "ext://sys.stderr"},
+                   "filters": ["request_id"], "stream": "ext://sys.stderr"},
     },
     "root": {"level": "INFO", "handlers": ["stderr"]},
     "loggers": {
         "gunicorn.error": {"level": loglevel.upper(), "handlers": ["stderr"],
                            "propagate": False, "qualname": "gunicorn.error"},
         "alembic": {"level": "WARNING"},  # its plugin set-up lines in every worker
-        "gunicorn.access": {"level": "INFO", "handlers": ["stderr"], "propagate": False,
-                            "qualname": "gunicorn.access"},
+        "gunicorn.access": {"level": "INFO" if accesslog else "WARNING", "handlers": ["stderr"],
+                            "propagate": False, "qualname": "gunicorn.access"},
     },
 }

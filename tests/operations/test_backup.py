@@ -38,13 +38,19 @@ def _cli(app: Flask, *args: str) -> str:
     return result.output
 
 
+def _release() -> None:
+    """Close this app context's session and every pooled connection (none outlives us)."""
+    db.session.remove()
+    db.engine.dispose()
+
+
 def _empty(app: Flask) -> None:
     """Drop every table (the schema too): an empty database, as a new server's."""
     with app.app_context():
         db.drop_all()
         db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
         db.session.commit()
-        db.engine.dispose()
+        _release()
 
 
 def _public_view(app: Flask, token: str) -> dict[str, Any]:
@@ -52,7 +58,7 @@ def _public_view(app: Flask, token: str) -> dict[str, Any]:
     with app.app_context():
         codes = list(db.session.scalars(select(Subject.uscc).where(Subject.uscc.is_not(None))
                                         .order_by(Subject.id).limit(15)))
-        db.session.rollback()
+        _release()
     client = app.test_client()
     seen: dict[str, Any] = {"jwks": client.get("/.well-known/jwks.json").get_json()}
     for q in ("公司", "处罚", "黑河"):
@@ -63,6 +69,8 @@ def _public_view(app: Flask, token: str) -> dict[str, Any]:
         seen[code] = body
     verdict = client.get(f"/api/v1/codes/verify?token={token}").get_json()
     seen["code"] = {k: verdict[k] for k in ("valid", "reason", "kid", "serial")}
+    with app.app_context():
+        _release()  # no pooled connection outlives the test
     return seen
 
 
@@ -81,7 +89,7 @@ def test_backup_then_restore_into_an_empty_instance(tmp_path: Path) -> None:
         attachment.write_bytes(b"%PDF-1.4 a citizen's evidence")
         archive = tmp_path / "site-backup.tar.gz"
         output = _cli(source, "backup", str(archive))
-        db.engine.dispose()
+        _release()
     assert "主体 40 个" in output
     assert archive.stat().st_mode & 0o077 == 0  # private keys inside: owner only
     with tarfile.open(archive) as tar:
@@ -97,7 +105,7 @@ def test_backup_then_restore_into_an_empty_instance(tmp_path: Path) -> None:
     target = _instance(tmp_path / "b", TEST_DATABASE_URL)
     with target.app_context():
         output = _cli(target, "restore", str(archive))
-        db.engine.dispose()
+        _release()
     assert "恢复完成：主体 40 个" in output
     assert (tmp_path / "b" / "attachments" / "evidence.pdf").read_bytes() == \
         b"%PDF-1.4 a citizen's evidence"
@@ -113,6 +121,6 @@ def test_restore_refuses_a_site_with_data(tmp_path: Path) -> None:
         _cli(source, "demo-data", "--entities", "5", "--seed", "1")
         _cli(source, "backup", str(tmp_path / "b.tar.gz"))
         result = source.test_cli_runner().invoke(args=["restore", str(tmp_path / "b.tar.gz")])
-        db.engine.dispose()
+        _release()
     assert result.exit_code != 0
     assert "目标数据库已有数据" in result.output

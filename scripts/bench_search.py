@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pypinyin import lazy_pinyin
 
 from search_index.analysis import SEPARATOR
-from search_index.docs import RecordDoc, SubjectDoc
-from search_index.engine import SearchEngine
+from search_index.documents import RECORD, SUBJECT, RecordDoc, SubjectDoc
 from search_index.text import normalize
+from search_index.whoosh_backend import WhooshBackend
 from webapp.demo.generator import REFERENCE_DATE, generate_city
 
 # Column names of each import kind (DATA-STANDARD.md): name, code, number, date, text fields.
@@ -165,8 +165,8 @@ def make_queries(subjects: list[SubjectDoc], records: list[RecordDoc], seed: int
 # ------------------------------------------------------------------ the two engines
 
 def build_whoosh(root: Path, subjects: list[SubjectDoc], records: list[RecordDoc],
-                 procs: int) -> tuple[SearchEngine, float, float]:
-    engine = SearchEngine(root)
+                 procs: int) -> tuple[WhooshBackend, float, float]:
+    engine = WhooshBackend(root)
     timings: dict[str, float] = {}
     version = engine.build(subjects, records, procs=procs, timings=timings)
     engine.swap(version)
@@ -286,7 +286,8 @@ def main() -> None:
             chosen = [q for c, _, q in queries if c == category][:RECALL_QUERIES]
             for query in chosen:
                 truth = scan(texts, normalize(query))
-                found_w = engine.matching_ids(target, query)
+                entity = SUBJECT if target == "subjects" else RECORD
+                found_w = engine.matching_ids(entity, query)
                 found_f = set(fts_search(con, "s" if target == "subjects" else "r", query,
                                          all_ids=True)[1])
                 for name, found in (("whoosh", found_w), ("fts5", found_f)):

@@ -1,5 +1,5 @@
-"""Full-text search engine for credit subjects and records (no Flask, no SQLAlchemy)."""
+"""Full-text search for credit subjects and records (no Flask, no SQLAlchemy).
 
-from search_index import whoosh_fixes
-
-whoosh_fixes.apply()
+`backend` is the interface, `documents` what goes in; text/analysis/pinyin/highlight are
+shared by every engine; `whoosh_backend` is one engine.
+"""

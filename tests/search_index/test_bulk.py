@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from whoosh.index import FileIndex
 
-from search_index import bulk
-from search_index.docs import RecordDoc, SubjectDoc, record_fields, subject_fields
-from search_index.engine import SearchEngine
-from search_index.schema import RECORDS, SUBJECTS
+from search_index.documents import RECORD, RecordDoc, SubjectDoc
 from search_index.store import IndexStore
+from search_index.whoosh_backend import WhooshBackend, bulk
+from search_index.whoosh_backend.engine import create_indexes, open_index
+from search_index.whoosh_backend.fields import record_fields, subject_fields
+from search_index.whoosh_backend.schema import RECORDS, SUBJECTS
 
 NAMES = ["黑河市天鑫源商贸有限公司", "爱辉区张记老街烧烤店", "五大连池市龙腾矿泉水饮品有限责任公司",
          "孙吴县（ＡＢＣ）食品店", "欧阳明华"]
@@ -70,23 +71,23 @@ def contents(ix: FileIndex) -> dict[str, Any]:
 ])
 def test_bulk_build_writes_what_whoosh_would(tmp_path: Path, procs, indexname, docs,
                                              to_fields):
-    store = IndexStore(tmp_path)
+    store = IndexStore(tmp_path, initialise=create_indexes)
     reference, built = store.new_version(), store.new_version()
-    ix = store.open(reference, indexname)
+    ix = open_index(reference, indexname)
     writer = ix.writer()
     for doc in docs():
         writer.add_document(**to_fields(doc))
     writer.commit()
-    count = bulk.build_index(store.open(built, indexname), docs(), to_fields, procs=procs,
+    count = bulk.build_index(open_index(built, indexname), docs(), to_fields, procs=procs,
                              segment_docs=50, batch_docs=10)
     assert count == len(docs())
-    bulk_ix = store.open(built, indexname)
+    bulk_ix = open_index(built, indexname)
     assert len(bulk_ix._segments()) >= 2  # segments were cut and committed together
-    assert contents(bulk_ix) == contents(store.open(reference, indexname))
+    assert contents(bulk_ix) == contents(open_index(reference, indexname))
 
 
 def test_a_bulk_built_index_serves_searches_and_takes_updates(tmp_path: Path):
-    engine = SearchEngine(tmp_path)
+    engine = WhooshBackend(tmp_path)
     engine.swap(engine.build(subjects(), records(), procs=2))
     today = date(2026, 6, 1)
     assert {h.id for h in engine.search_subjects("老街烧烤", per_page=100).hits} == {
@@ -96,12 +97,13 @@ def test_a_bulk_built_index_serves_searches_and_takes_updates(tmp_path: Path):
                   delete_records=[17])
     assert [h.id for h in engine.search_subjects("改名后").hits] == [2]
     assert engine.search_records("〔2026〕17号", today=today).total == 0
-    assert engine.search_records("第十三条", today=today).total == 300 - 1
+    # (a broad query's total is an estimate under a time budget; count them all instead)
+    assert len(engine.matching_ids(RECORD, "第十三条")) == 300 - 1
 
 
 def test_a_failing_worker_fails_the_build_and_nothing_is_committed(tmp_path: Path):
-    store = IndexStore(tmp_path)
-    ix = store.open(store.new_version(), RECORDS)
+    store = IndexStore(tmp_path, initialise=create_indexes)
+    ix = open_index(store.new_version(), RECORDS)
 
     def broken(doc: RecordDoc) -> dict[str, Any]:
         if doc.id == 250:
@@ -110,11 +112,11 @@ def test_a_failing_worker_fails_the_build_and_nothing_is_committed(tmp_path: Pat
 
     with pytest.raises(RuntimeError, match="bad document"):
         bulk.build_index(ix, records(), broken, procs=2)
-    assert store.open(Path(ix.storage.folder), RECORDS).doc_count_all() == 0
+    assert open_index(Path(ix.storage.folder), RECORDS).doc_count_all() == 0
 
 
 def test_a_large_update_replaces_documents_in_one_commit(tmp_path: Path):
-    engine = SearchEngine(tmp_path)
+    engine = WhooshBackend(tmp_path)
     engine.update(subjects()[:10], records()[:10])
     assert engine.search_subjects("天鑫源商贸").total == 2  # ids 5 and 10
     renamed = [SubjectDoc(d.id, f"黑河市批量更新公司{d.id}号", f"黑河市批量更新公司{d.id}号")
@@ -127,3 +129,30 @@ def test_a_large_update_replaces_documents_in_one_commit(tmp_path: Path):
     today = date(2026, 6, 1)
     assert engine.search_records("〔2026〕1号", today=today).total == 0
     assert [h.id for h in engine.search_records("〔2026〕3号", today=today).hits] == [3]
+
+
+def test_single_document_updates_after_a_bulk_build_survive_every_merge(tmp_path: Path):
+    """The issue's scenario: after a rebuild, one-row imports one at a time. whoosh merges
+    the small segments, inlined postings included; each number stays findable, and the
+    merged index holds what whoosh's own writer would have written."""
+    engine = WhooshBackend(tmp_path / "engine")
+    engine.swap(engine.build(subjects(), records()))
+    today = date(2026, 6, 1)
+    added = []
+    for n in range(1, 41):
+        doc = RecordDoc(1000 + n, 1, "penalty", date(2026, 2, 1),
+                        doc_number=f"黑市监处罚〔2026〕X{n}号", facts=f"无证经营第{n}次")
+        engine.update([subjects()[0]], [doc])
+        added.append(doc)
+        found = engine.search_records(f"黑市监处罚〔2026〕X{n}号", today=today)
+        assert [h.id for h in found.hits] == [1000 + n], n
+    ix = open_index(engine.store.live_dir(), RECORDS)
+    assert len(ix._segments()) < 40  # merges happened
+
+    store = IndexStore(tmp_path / "reference", initialise=create_indexes)
+    reference = open_index(store.new_version(), RECORDS)
+    writer = reference.writer()
+    for doc in records() + added:
+        writer.add_document(**record_fields(doc))
+    writer.commit()
+    assert contents(ix) == contents(reference)

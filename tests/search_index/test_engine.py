@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from search_index.docs import RecordDoc, SubjectDoc
-from search_index.engine import SearchEngine
+from search_index.backend import Suggestion
+from search_index.documents import RecordDoc, SubjectDoc
 from search_index.text import normalize
+from search_index.whoosh_backend import WhooshBackend
 
 NAMES = {
     1: "黑河市天鑫源商贸有限公司",
@@ -22,8 +23,8 @@ USCC = "91231102MA1C2D3E4F"
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> SearchEngine:
-    engine = SearchEngine(tmp_path / "index")
+def engine(tmp_path: Path) -> WhooshBackend:
+    engine = WhooshBackend(tmp_path / "index")
     engine.update(
         [SubjectDoc(i, name, name, uscc=USCC if i == 1 else None,
                     subject_type="个体工商户" if i in (2, 3) else "企业法人",
@@ -135,16 +136,16 @@ def test_highlights_are_escaped_and_marked(engine):
 
 
 def test_highlight_uses_the_display_name_while_search_uses_the_full_name(tmp_path):
-    engine = SearchEngine(tmp_path / "p")
+    engine = WhooshBackend(tmp_path / "p")
     engine.update([SubjectDoc(5, "欧阳明华", "欧阳**")])
     hit = engine.search_subjects("明华").hits[0]
     assert hit.id == 5 and "明华" not in hit.highlight
 
 
 def test_suggest_prefers_names_starting_with_the_prefix(engine):
-    assert {s["id"] for s in engine.suggest("黑河市", limit=5)} == {1, 2, 4}  # 4: former name
-    assert [s["id"] for s in engine.suggest("hhs", limit=5)][:1] in ([1], [2], [4])
-    assert engine.suggest("龙腾")[0] == {"id": 4, "name": NAMES[4], "uscc": None}
+    assert {s.id for s in engine.suggest("黑河市", limit=5)} == {1, 2, 4}  # 4: former name
+    assert [s.id for s in engine.suggest("hhs", limit=5)][:1] in ([1], [2], [4])
+    assert engine.suggest("龙腾")[0] == Suggestion(4, NAMES[4], None)
 
 
 def test_deleted_documents_disappear(engine):
@@ -154,20 +155,20 @@ def test_deleted_documents_disappear(engine):
 
 
 def test_updates_are_visible_to_another_process_engine(engine, tmp_path):
-    other = SearchEngine(engine.store.root)
+    other = WhooshBackend(engine.store.root)
     assert ids(other.search_subjects("新开张")) == set()
     engine.update([SubjectDoc(20, "黑河市新开张超市", "黑河市新开张超市")])
     assert ids(other.search_subjects("新开张")) == {20}
 
 
 def test_a_rebuilt_version_is_swapped_in_while_old_readers_keep_working(engine):
-    reader = SearchEngine(engine.store.root)
+    reader = WhooshBackend(engine.store.root)
     assert ids(reader.search_subjects("天鑫源")) == {1}
     old = engine.store.current_name()
     version = engine.build([SubjectDoc(30, "黑河市重建后公司", "黑河市重建后公司")], [])
     assert ids(reader.search_subjects("天鑫源")) == {1}  # not live yet
     engine.swap(version)
-    assert engine.store.current_name() == version.name != old
+    assert engine.store.current_name() == version != old
     assert ids(reader.search_subjects("重建后")) == {30}
     assert ids(reader.search_subjects("天鑫源")) == set()
 
@@ -175,7 +176,7 @@ def test_a_rebuilt_version_is_swapped_in_while_old_readers_keep_working(engine):
 def test_broad_queries_scan_in_index_order_with_an_exact_total_when_the_scan_ends(
     engine, monkeypatch
 ):
-    import search_index.engine as engine_module
+    import search_index.whoosh_backend.engine as engine_module
 
     monkeypatch.setattr(engine_module, "BROAD_CANDIDATES", 0)
     today = date(2026, 6, 1)
@@ -195,8 +196,8 @@ def test_a_commit_is_visible_in_another_process_within_a_second(engine):
 
     script = (
         "import sys, time\n"
-        "from search_index.engine import SearchEngine\n"
-        "engine = SearchEngine(sys.argv[1])\n"
+        "from search_index.whoosh_backend import WhooshBackend\n"
+        "engine = WhooshBackend(sys.argv[1])\n"
         "assert engine.search_subjects('远方来客').total == 0\n"
         "print('ready', flush=True)\n"
         "sys.stdin.readline()\n"
@@ -221,7 +222,7 @@ def test_a_commit_is_visible_in_another_process_within_a_second(engine):
 
 
 def test_one_character_record_queries_find_characters_at_the_end_of_a_text(tmp_path: Path):
-    engine = SearchEngine(tmp_path / "index")
+    engine = WhooshBackend(tmp_path / "index")
     engine.update([], [
         RecordDoc(1, 1, "evaluation", date(2026, 1, 1), title="纳税信用等级", content="A"),
         RecordDoc(2, 1, "evaluation", date(2026, 1, 1), title="纳税信用等级", content="B级"),

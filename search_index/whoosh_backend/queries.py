@@ -9,7 +9,7 @@ from typing import Any
 
 from whoosh import query as q
 
-from search_index.docs import HEAD_CHARS, USCC_MIN_PREFIX, day_number
+from search_index.documents import HEAD_CHARS, USCC_MIN_PREFIX, day_number
 from search_index.text import bigrams, is_code_like, is_pinyin_like, normalize
 
 USCC_LENGTH = 18

@@ -37,10 +37,8 @@ from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import NO_MERGE, SegmentWriter
 
-from search_index import whoosh_fixes
-from search_index.analysis import _POSITION_GAP, NgramTokenizer, _parts
-
-whoosh_fixes.apply()  # inlined postings need the set_inline fix, however we were imported
+from search_index.analysis import POSITION_GAP, parts
+from search_index.whoosh_backend.tokenizer import NgramTokenizer
 
 BATCH_DOCS = 500  # documents per job sent to a worker process
 SEGMENT_DOCS = 150_000  # documents per segment (memory: ~100 bytes per posting)
@@ -84,7 +82,7 @@ def _ngram_postings(value: str, size: int, boost: float
     """What `Positions.word_values` yields for an NgramTokenizer field, without Tokens."""
     positions: dict[str, list[int]] = {}
     pos = 0
-    for part in _parts(value):
+    for part in parts(value):
         grams = [(part[i:i + size], pos + i) for i in range(len(part) - size + 1)]
         if size > 1:
             grams.append((part[-1], pos + len(part) - 1))  # as NgramTokenizer does
@@ -94,7 +92,7 @@ def _ngram_postings(value: str, size: int, boost: float
                 positions[gram] = [at]
             else:
                 found.append(at)
-        pos += len(part) + _POSITION_GAP
+        pos += len(part) + POSITION_GAP
     for gram, poslist in positions.items():
         deltas = [poslist[0]] + [b - a for a, b in pairwise(poslist)]
         yield (gram.encode("utf-8"), len(poslist), len(poslist) * boost,

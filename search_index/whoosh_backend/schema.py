@@ -6,11 +6,10 @@ from __future__ import annotations
 from whoosh.analysis import Analyzer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from search_index.analysis import NgramTokenizer
+from search_index.whoosh_backend.tokenizer import NgramTokenizer
 
 SUBJECTS = "subjects"
 RECORDS = "records"
-OPEN_END = 99991231  # public_until of a record shown without an end date
 # Dates as yyyymmdd numbers; a coarse trie (shift_step 16) indexes 2 terms per value, not 8:
 # postings are what whoosh's build time is made of, and date ranges are rare in queries.
 
@@ -34,6 +33,7 @@ def subject_schema() -> Schema:
         region_id=ID(),
         founded=NUMERIC(int, bits=32, shift_step=16, sortable=True),
         display=STORED(),  # the public display name (natural persons masked)
+        hash=STORED(),  # documents.content_hash, for search-verify
     )
 
 
@@ -52,4 +52,5 @@ def record_schema() -> Schema:
         decided=NUMERIC(int, bits=32, shift_step=16, sortable=True),
         public_until=NUMERIC(int, bits=32, shift_step=16),
         snippet=STORED(),  # the text a highlight is cut from
+        hash=STORED(),  # documents.content_hash, for search-verify
     )

@@ -1,8 +1,8 @@
-"""The search engine: plain documents in, ids with highlights out. No Flask, no SQLAlchemy.
+"""The whoosh backend: plain documents in, ids with highlights out (see search_index.backend).
 
-One engine per process (per gunicorn worker). Each search looks at the version pointer and
-refreshes its searcher (a directory listing when nothing changed), so a commit in one worker
-is visible in the others at their next request.
+One backend object per process (per gunicorn worker). Each search looks at the version
+pointer and refreshes its searcher (a directory listing when nothing changed), so a commit
+in one worker is visible in the others at their next request.
 """
 
 from __future__ import annotations
@@ -10,42 +10,42 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
 from whoosh import query as q
-from whoosh.index import FileIndex
+from whoosh.index import FileIndex, create_in, exists_in, open_dir
 from whoosh.searching import Searcher
 
-from search_index import bulk, highlight, queries
-from search_index.docs import RecordDoc, SubjectDoc, day_number, record_fields, subject_fields
-from search_index.schema import RECORDS, SUBJECTS
+from search_index import highlight
+from search_index.backend import Changes, Fingerprints, Hit, Page, SearchBackend, Suggestion
+from search_index.documents import RECORD, SUBJECT, RecordDoc, SubjectDoc, day_number
 from search_index.store import IndexStore
 from search_index.text import normalize
+from search_index.whoosh_backend import bulk, queries
+from search_index.whoosh_backend.fields import record_fields, subject_fields
+from search_index.whoosh_backend.schema import RECORDS, SUBJECTS, record_schema, subject_schema
 
 COUNT_CAP = 100_000  # extrapolated totals are capped here
 BROAD_CANDIDATES = 250  # above this, phrase verification of every candidate is too slow
 SCAN_BUDGET_SECONDS = 0.025  # counting budget of a broad query
 WRITER_TIMEOUT = 30.0  # seconds to wait for another process's writer
 BULK_UPDATE_DOCS = 500  # an update this large is written by the bulk writer (imports)
+INDEXES = {SUBJECT: SUBJECTS, RECORD: RECORDS}
 
 
-@dataclass(frozen=True)
-class Hit:
-    id: int
-    score: float
-    highlight: Markup
+def create_indexes(version: Path) -> None:
+    create_in(str(version), subject_schema(), indexname=SUBJECTS)
+    create_in(str(version), record_schema(), indexname=RECORDS)
 
 
-@dataclass(frozen=True)
-class Page:
-    total: int
-    page: int
-    per_page: int
-    hits: list[Hit]
+def open_index(version: Path, indexname: str) -> FileIndex:
+    if not exists_in(str(version), indexname=indexname):
+        schema = subject_schema() if indexname == SUBJECTS else record_schema()
+        return create_in(str(version), schema, indexname=indexname)
+    return open_dir(str(version), indexname=indexname)
 
 
 class _Stored(dict):
@@ -54,9 +54,12 @@ class _Stored(dict):
     score = 0.0
 
 
-class SearchEngine:
+class WhooshBackend(SearchBackend):
+    name = "whoosh"
+
     def __init__(self, root: str | Path) -> None:
-        self.store = IndexStore(root)
+        super().__init__(root)
+        self.store = IndexStore(root, initialise=create_indexes)
         self._lock = threading.Lock()
         self._version: str | None = None
         self._searchers: dict[str, Searcher] = {}
@@ -75,7 +78,7 @@ class SearchEngine:
                 self._version = live.name
             index = self._indexes.get(indexname)
             if index is None:
-                index = self._indexes[indexname] = self.store.open(live, indexname)
+                index = self._indexes[indexname] = open_index(live, indexname)
             searcher = self._searchers.get(indexname)
             if searcher is not None:
                 if index.latest_generation() == searcher.reader().generation():
@@ -107,7 +110,7 @@ class SearchEngine:
     def _run(
         self, searcher: Searcher, query: q.Query, page: int, per_page: int, sort: str,
         date_field: str, mask: set[int] | None, candidates: int,
-    ) -> tuple[int, list[Any]]:
+    ) -> tuple[int, bool, list[Any]]:
         """Selective queries are scored and counted exactly. Broad ones (their rarest bigram
         in more than BROAD_CANDIDATES documents) would verify phrase positions in a large
         part of the corpus: they are answered in index order (built newest first) and their
@@ -115,18 +118,19 @@ class SearchEngine:
         page = max(1, page)
         limit = page * per_page
         if candidates > BROAD_CANDIDATES:
-            total, docnums = self._scan(searcher, query, limit, mask)
-            return total, [_Stored(searcher.stored_fields(d)) for d in docnums[limit - per_page:]]
+            total, exact, docnums = self._scan(searcher, query, limit, mask)
+            hits = [_Stored(searcher.stored_fields(d)) for d in docnums[limit - per_page:]]
+            return total, exact, hits
         kwargs: dict[str, Any] = {"limit": limit, "mask": mask or None, "optimize": False}
         if sort == "date":
             kwargs.update(sortedby=date_field, reverse=True)
         results = searcher.search(query, **kwargs)
-        return len(results), list(results)[(page - 1) * per_page:limit]
+        return len(results), True, list(results)[(page - 1) * per_page:limit]
 
     @staticmethod
     def _scan(
         searcher: Searcher, query: q.Query, need: int, mask: set[int] | None,
-    ) -> tuple[int, list[int]]:
+    ) -> tuple[int, bool, list[int]]:
         started = time.perf_counter()
         found: list[int] = []
         count = last = 0
@@ -139,8 +143,8 @@ class SearchEngine:
                 found.append(docnum)
             elif seen % 16 == 0 and time.perf_counter() - started > SCAN_BUDGET_SECONDS:
                 estimate = count * searcher.doc_count_all() // (last + 1)
-                return min(max(count, estimate), COUNT_CAP), found
-        return count, found
+                return min(max(count, estimate), COUNT_CAP), False, found
+        return count, True, found
 
     def search_subjects(
         self, text: str, filters: Mapping[str, Any] | None = None, page: int = 1,
@@ -154,12 +158,12 @@ class SearchEngine:
         needle = normalize(text)
         candidates = queries.candidates(searcher, "name1" if len(needle) == 1 else "name",
                                         needle)
-        total, hits = self._run(searcher, query, page, per_page, sort, "founded", None,
-                                candidates)
+        total, exact, hits = self._run(searcher, query, page, per_page, sort, "founded", None,
+                                       candidates)
         return Page(total, page, per_page, [
             Hit(int(h["id"]), float(h.score or 0.0), highlight.mark(h.get("display", ""), needle))
             for h in hits
-        ])
+        ], exact)
 
     def search_records(
         self, text: str, filters: Mapping[str, Any] | None = None, page: int = 1,
@@ -177,34 +181,56 @@ class SearchEngine:
             candidates = queries.candidates(searcher, "text", needle)
         query = queries.with_filters(query, filters or {}, "decided")
         mask = self._expired_mask(searcher, today or date.today())
-        total, hits = self._run(searcher, query, page, per_page, sort, "decided", mask,
-                                candidates)
+        total, exact, hits = self._run(searcher, query, page, per_page, sort, "decided", mask,
+                                       candidates)
         return Page(total, page, per_page, [
             Hit(int(h["id"]), float(h.score or 0.0),
                 highlight.snippet(h.get("snippet", ""), needle))
             for h in hits
-        ])
+        ], exact)
 
-    def matching_ids(self, indexname: str, text: str) -> set[int]:
-        """Every document the query matches, unranked and unpaged (benchmarks, checks)."""
-        build = queries.subject_query if indexname == SUBJECTS else queries.record_query
+    def matching_ids(self, entity: str, text: str) -> set[int]:
+        build = queries.subject_query if entity == SUBJECT else queries.record_query
         query = build(text)
         if query is None:
             return set()
-        searcher = self._searcher(indexname)
+        searcher = self._searcher(INDEXES[entity])
         return {int(searcher.stored_fields(d)["id"]) for d in searcher.docs_for_query(query)}
 
-    def suggest(self, prefix: str, limit: int = 10) -> list[dict[str, Any]]:
+    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         query = queries.suggest_query(prefix)
         if query is None:
             return []
         searcher = self._searcher(SUBJECTS)
-        return [
-            {"id": int(h["id"]), "name": h.get("display", ""), "uscc": h.get("uscc") or None}
-            for h in searcher.search(query, limit=limit)
-        ]
+        return [Suggestion(int(h["id"]), h.get("display", ""), h.get("uscc") or None)
+                for h in searcher.search(query, limit=limit)]
+
+    def fingerprints(self, today: date) -> Fingerprints:
+        found: Fingerprints = {}
+        for entity, indexname in INDEXES.items():
+            searcher = self._searcher(indexname)
+            hidden = self._expired_mask(searcher, today) if indexname == RECORDS else set()
+            reader = searcher.reader()
+            found[entity] = {int(fields["id"]): fields.get("hash", "")
+                             for docnum, fields in reader.iter_docs() if docnum not in hidden}
+        return found
 
     # ------------------------------------------------------------------ writing
+
+    def writer_lock(self, timeout: float) -> AbstractContextManager[bool]:
+        return self.store.writer_lock(timeout)
+
+    def _version_dir(self, version: str | None) -> Path:
+        return self.store.root / version if version else self.store.live_dir()
+
+    def applied_sequence(self, version: str | None = None) -> int | None:
+        return self.store.applied_sequence(self._version_dir(version))
+
+    def apply(self, changes: Changes, upto_sequence: int, version: str | None = None) -> None:
+        target = self._version_dir(version)
+        self.update(changes.subjects, changes.records, changes.delete_subjects,
+                    changes.delete_records, version=target)
+        self.store.record_sequence(target, upto_sequence)
 
     def update(
         self,
@@ -214,7 +240,8 @@ class SearchEngine:
         delete_records: Iterable[int] = (),
         version: Path | None = None,
     ) -> None:
-        """Add or replace documents and delete others, one writer per index at a time."""
+        """Add or replace documents and delete others, one writer per index at a time
+        (no sequence recorded: `apply` is the interface; this is its write)."""
         target = version or self.store.live_dir()
         jobs = (
             (SUBJECTS, [subject_fields(d) for d in subjects], list(delete_subjects)),
@@ -223,7 +250,7 @@ class SearchEngine:
         for indexname, docs, deletions in jobs:
             if not docs and not deletions:
                 continue
-            ix = self.store.open(target, indexname)
+            ix = open_index(target, indexname)
             writer = ix.writer(timeout=WRITER_TIMEOUT, codec=bulk.inline_codec())
             try:
                 for doc_id in deletions:
@@ -243,30 +270,31 @@ class SearchEngine:
 
     def build(
         self, subjects: Iterable[SubjectDoc], records: Iterable[RecordDoc],
-        procs: int = 1, timings: dict[str, float] | None = None,
-    ) -> Path:
-        """A complete new version from scratch (not live until `swap`), written by the bulk
-        builder with `procs` processes. `timings` receives the seconds spent on each index
-        (consuming the iterables included). Memory is bounded by documents per segment."""
+        upto_sequence: int = 0, procs: int = 1, timings: dict[str, float] | None = None,
+    ) -> str:
+        """Written by the bulk builder with `procs` processes. `timings` receives the
+        seconds spent on each index (consuming the iterables included). Memory is bounded
+        by documents per segment."""
         version = self.store.new_version()
         for indexname, docs, to_fields in (
             (SUBJECTS, subjects, subject_fields), (RECORDS, records, record_fields),
         ):
             started = time.perf_counter()
-            bulk.build_index(self.store.open(version, indexname), docs, to_fields,
+            bulk.build_index(open_index(version, indexname), docs, to_fields,
                              procs=procs, timeout=WRITER_TIMEOUT)
             if timings is not None:
                 timings[indexname] = time.perf_counter() - started
-        return version
+        self.store.record_sequence(version, upto_sequence)
+        return version.name
 
-    def swap(self, version: Path) -> None:
-        self.store.swap(version)
+    def swap(self, version: str) -> None:
+        self.store.swap(self.store.root / version)
 
     def prune_expired(self, today: date) -> int:
         """Delete record documents past their last public day; returns how many."""
         live = self.store.live_dir()
-        writer = self.store.open(live, RECORDS).writer(timeout=WRITER_TIMEOUT,
-                                                       codec=bulk.inline_codec())
+        writer = open_index(live, RECORDS).writer(timeout=WRITER_TIMEOUT,
+                                                  codec=bulk.inline_codec())
         past = q.NumericRange("public_until", None, day_number(today - timedelta(days=1)))
         count = writer.delete_by_query(past)
         writer.commit()

@@ -1,0 +1,110 @@
+"""Plain documents in: what every backend indexes, and the keys derived from them.
+
+The web app builds these from the database; a backend turns them into its own fields.
+`content_hash` is stored with each document so that `flask search-verify` can compare an
+index with the database without re-reading the index's own fields.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import astuple, dataclass, field
+from datetime import date
+from typing import Any
+
+from search_index.analysis import join_parts
+from search_index.text import normalize
+
+SNIPPET_CHARS = 240
+HEAD_CHARS = 12
+USCC_MIN_PREFIX = 4
+OPEN_END = 99991231  # public_until of a record shown without an end date
+SUBJECT = "subject"
+RECORD = "record"
+ENTITIES = (SUBJECT, RECORD)
+
+
+@dataclass(frozen=True)
+class SubjectDoc:
+    id: int
+    name: str
+    display_name: str
+    uscc: str | None = None
+    former_names: tuple[str, ...] = ()
+    subject_type: str | None = None
+    region_id: int | None = None
+    founded_on: date | None = None
+
+
+@dataclass(frozen=True)
+class RecordDoc:
+    id: int
+    subject_id: int
+    kind: str
+    decided_on: date
+    public_until: date | None = None
+    doc_number: str | None = None
+    title: str | None = None
+    facts: str | None = None
+    content: str | None = None
+    legal_basis: str | None = None
+    department_name: str | None = None
+    department_id: int | None = None
+    list_nature: str | None = None
+    subject_uscc: str | None = None
+    subject_type: str | None = None
+    region_id: int | None = None
+    extra_text: tuple[str, ...] = field(default=())
+
+
+def day_number(day: date | None, default: int = 0) -> int:
+    return day.year * 10000 + day.month * 100 + day.day if day else default
+
+
+def content_hash(doc: SubjectDoc | RecordDoc) -> str:
+    """A short digest of everything a document says (same value in every backend)."""
+    values = [v.isoformat() if isinstance(v, date) else v for v in astuple(doc)]
+    encoded = json.dumps(values, ensure_ascii=False, default=list, separators=(",", ":"))
+    return hashlib.blake2b(encoded.encode(), digest_size=10).hexdigest()
+
+
+# ---------------------------------------------------------------------- derived keys
+
+def subject_names(doc: SubjectDoc) -> tuple[str, ...]:
+    return (doc.name, *doc.former_names)
+
+
+def exact_names(doc: SubjectDoc) -> list[str]:
+    """Normalised whole names, for the exact-name boost."""
+    return sorted({normalize(n) for n in subject_names(doc) if n})
+
+
+def name_heads(doc: SubjectDoc) -> list[str]:
+    """Edge prefixes of the normalised names (typeahead, prefix ranking)."""
+    heads: set[str] = set()
+    for name in subject_names(doc):
+        normalized = normalize(name)[:HEAD_CHARS]
+        heads.update(normalized[:n] for n in range(1, len(normalized) + 1))
+    return sorted(heads)
+
+
+def uscc_heads(uscc: str | None) -> list[str]:
+    """USCC prefixes of USCC_MIN_PREFIX characters and more, one term per look-up."""
+    code = normalize(uscc)
+    return [code[:n] for n in range(USCC_MIN_PREFIX, len(code) + 1)]
+
+
+def record_text(doc: RecordDoc) -> str:
+    """The searchable text of a record, its parts joined (phrases never cross them)."""
+    return join_parts(doc.title, doc.facts, doc.content, doc.legal_basis, doc.department_name,
+                      doc.doc_number, *doc.extra_text)
+
+
+def record_snippet(doc: RecordDoc) -> str:
+    """The text a record's highlight is cut from."""
+    return (doc.facts or doc.content or doc.title or "")[:SNIPPET_CHARS]
+
+
+def id_text(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)

@@ -120,8 +120,6 @@ def unavailable_response(error: Exception) -> Any | None:
 
 def readiness() -> tuple[dict[str, str], int]:
     """What /readyz reports: the database, the rate-limit storage, the search index."""
-    from pathlib import Path
-
     checks: dict[str, str] = {}
     try:
         db.session.execute(text("SELECT 1"))
@@ -134,10 +132,26 @@ def readiness() -> tuple[dict[str, str], int]:
         checks["rate_limit_storage"] = "ok" if limiter.storage.check() else "memory fallback"
     except Exception:  # any storage error means the same for us
         checks["rate_limit_storage"] = "memory fallback"
-    index = Path(current_app.config["SEARCH_INDEX_DIR"]) / "CURRENT"
-    checks["search_index"] = "ok" if index.exists() else "missing (run flask reindex)"
+    checks["search_index"] = _index_state() if checks["database"] == "ok" else "unknown"
     ready = checks["database"] == "ok" and checks["search_index"] == "ok"
     return checks, 200 if ready else 503
+
+
+def _index_state() -> str:
+    """This node's index against the change log: built, not failing, not too far behind."""
+    from webapp.services import search, search_sync
+
+    try:
+        lag = search_sync.lag(db.session, search.engine())
+    except SQLAlchemyError:
+        return "unknown"
+    if not lag["built"]:
+        return "not built (run flask search-sync)"
+    if lag["last_error"]:
+        return f"failing: {lag['last_error'].get('error', '')[:200]}"
+    if lag["lag_seconds"] > float(current_app.config["SEARCH_READY_MAX_LAG_SECONDS"]):
+        return f"behind by {lag['lag_sequences']} changes ({lag['lag_seconds']:.0f} s)"
+    return "ok"
 
 
 def register(app: Flask) -> None:

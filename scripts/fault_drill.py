@@ -532,6 +532,9 @@ class Drill:
                        for kind, path in files]
             reindex = self.site.flask("reindex")
             after_import = manifest(root)
+            leftovers = sorted(p.name for p in root.iterdir() if p.name not in (
+                "CURRENT", ".create.lock", ".writer.lock", ".rebuild.lock", "LAST_ERROR.json",
+                "filler", live_before["version"]))
             filler.unlink()
             repair = self.site.flask("reindex")
         imported = [r.returncode for r in results]
@@ -539,17 +542,13 @@ class Drill:
                              + last_line(reindex))
         for r in results:
             outcome.notes.append("import: " + last_line(r))
-        leftovers = sorted(p.name for p in root.iterdir()
-                           if p.name not in ("CURRENT", ".create.lock", ".writer.lock",
-                                             ".rebuild.lock", "LAST_ERROR.json", "filler")
-                           and p.name != live_before["version"])
         outcome.checks["import exits non-zero"] = all(code != 0 for code in imported)
         outcome.checks["reindex exits non-zero with a clear error"] = (
             reindex.returncode != 0 and "Traceback" not in reindex.stdout + reindex.stderr)
         outcome.checks["live index untouched"] = (
             after_import["files"] == live_before["files"]
             and after_import["version"] == live_before["version"])
-        outcome.checks["no partial output left"] = not leftovers or leftovers == []
+        outcome.checks["no partial output left"] = not leftovers
         if leftovers:
             outcome.notes.append(f"left in the index root: {leftovers}")
         outcome.checks["reindex after freeing space"] = repair.returncode == 0
@@ -717,10 +716,11 @@ def last_line(done: subprocess.CompletedProcess[str]) -> str:
 
 
 def manifest(root: Path) -> dict[str, Any]:
-    """The live version and its files (name, size), lock files aside."""
+    """The live version and its entries (name, size; directories too), locks aside."""
     version = (root / "CURRENT").read_text().strip()
-    files = sorted((p.name, p.stat().st_size) for p in (root / version).iterdir()
-                   if not p.name.endswith("_LOCK") and p.is_file() and p.name != ".readers")
+    files = sorted((p.name, p.stat().st_size if p.is_file() else -1)
+                   for p in (root / version).iterdir()
+                   if not p.name.endswith("LOCK") and p.name != ".readers")
     return {"version": version, "files": files}
 
 

@@ -7,6 +7,7 @@ in one worker is visible in the others at their next request.
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -60,6 +61,7 @@ def _remove_uncommitted(ix: FileIndex) -> None:
             temporary_toc = name.startswith(f"_{ix.indexname}_") and ".toc." in name
             if temporary_toc or name.endswith(".run"):
                 fresh.storage.delete_file(name)
+        shutil.rmtree(Path(fresh.storage.folder) / f"{ix.indexname}.tmp", ignore_errors=True)
 
 
 class _Stored(dict):

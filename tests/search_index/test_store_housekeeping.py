@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -127,10 +128,8 @@ def test_build_workers_die_with_a_killed_parent(tmp_path: Path) -> None:
         assert _wait(gone, 5), "index workers outlived the killed build"
     finally:
         for pid in workers:
-            try:
+            with suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
     assert _store(tmp_path).remove_old_versions()  # and its partial version goes
 
 

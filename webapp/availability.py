@@ -15,7 +15,7 @@ from contextlib import suppress
 from typing import Any
 
 from flask import Flask, current_app, g, jsonify, render_template, request
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -118,57 +118,14 @@ def unavailable_response(error: Exception) -> Any | None:
     return response
 
 
-def readiness() -> tuple[dict[str, str], int]:
-    """What /readyz reports: the database, the rate-limit storage, the search index."""
-    checks: dict[str, str] = {}
+def rate_limit_storage_state() -> str:
+    """"ok", or "memory fallback" while the shared storage (Redis) does not answer."""
     try:
-        db.session.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except SQLAlchemyError as error:
-        checks["database"] = f"unavailable: {unavailable_reason(error) or type(error).__name__}"
-        with suppress(SQLAlchemyError):
-            db.session.rollback()
-    try:
-        checks["rate_limit_storage"] = "ok" if limiter.storage.check() else "memory fallback"
+        return "ok" if limiter.storage.check() else "memory fallback"
     except Exception:  # any storage error means the same for us
-        checks["rate_limit_storage"] = "memory fallback"
-    checks["search_index"] = _index_state() if checks["database"] == "ok" else "unknown"
-    ready = checks["database"] == "ok" and checks["search_index"] == "ok"
-    return checks, 200 if ready else 503
-
-
-def _index_state() -> str:
-    """This node's index against the change log: built, not failing, not too far behind."""
-    from webapp.services import search, search_sync
-
-    try:
-        lag = search_sync.lag(db.session, search.engine())
-    except SQLAlchemyError:
-        return "unknown"
-    if not lag["built"]:
-        return "not built (run flask search-sync)"
-    if lag["last_error"]:
-        return f"failing: {lag['last_error'].get('error', '')[:200]}"
-    if lag["lag_seconds"] > float(current_app.config["SEARCH_READY_MAX_LAG_SECONDS"]):
-        return f"behind by {lag['lag_sequences']} changes ({lag['lag_seconds']:.0f} s)"
-    return "ok"
+        return "memory fallback"
 
 
 def register(app: Flask) -> None:
     if not event.contains(Engine, "after_cursor_execute", _statement_succeeded):
         event.listen(Engine, "after_cursor_execute", _statement_succeeded)
-
-    @app.get("/healthz")
-    def healthz() -> Any:
-        """The process answers (for the supervisor); touches nothing else."""
-        return jsonify({"status": "ok"})
-
-    @app.get("/readyz")
-    def readyz() -> Any:
-        """Whether this process can serve (for the load balancer): 503 when not."""
-        checks, status = readiness()
-        response = jsonify({"status": "ok" if status == 200 else "unavailable", **checks})
-        response.status_code = status
-        if status == 503:
-            response.headers["Retry-After"] = str(current_app.config["UNAVAILABLE_RETRY_AFTER"])
-        return response

@@ -129,3 +129,14 @@ def rate_limit_storage_state() -> str:
 def register(app: Flask) -> None:
     if not event.contains(Engine, "after_cursor_execute", _statement_succeeded):
         event.listen(Engine, "after_cursor_execute", _statement_succeeded)
+
+    @app.teardown_appcontext
+    def close_session(_error: BaseException | None) -> None:
+        """Runs before Flask-SQLAlchemy's own teardown (registered earlier): closing a
+        session whose connection the database dropped raises on its ROLLBACK, and a
+        teardown that raises escapes every error handler (gunicorn's bare 500)."""
+        try:
+            db.session.close()
+        except SQLAlchemyError:
+            with suppress(SQLAlchemyError):
+                db.session.invalidate()

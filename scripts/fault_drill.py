@@ -579,7 +579,7 @@ class Drill:
                 workers[:] = children(process.pid)
                 return len(workers) >= 2 or bool(set(root.glob("v-*")) - before)
 
-            caught = wait_for(building, 60, 0.002)
+            caught = wait_for(building, 300, 0.002)  # a loaded machine starts Python slowly
             process.kill()
             outcome.checks["caught mid-build"] = caught and process.poll() != 0
             process.wait()

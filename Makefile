@@ -7,7 +7,7 @@ DEMO_ENTITIES ?= 3000
 DEMO_SEED ?= 20261123
 HOST ?= 127.0.0.1
 PORT ?= 8000
-WORKERS ?= 2
+WORKERS ?=
 
 .PHONY: run test lint bench install sysdeps browser-tools setup
 
@@ -57,10 +57,10 @@ setup: install
 	$(FLASK) db upgrade
 	$(FLASK) setup-site --entities $(DEMO_ENTITIES) --seed $(DEMO_SEED)
 
-# --timeout 120: a staff upload of a large department file imports and indexes in one request.
+# gunicorn.conf.py: workers from the cores (WORKERS=n to choose), timeouts, JSON logs.
 run: setup
-	$(VENV)/bin/gunicorn --workers $(WORKERS) --timeout 120 --bind $(HOST):$(PORT) \
-	  --access-logfile - wsgi:app
+	GUNICORN_BIND=$(HOST):$(PORT) WEB_CONCURRENCY=$(WORKERS) \
+	  $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: install sysdeps browser-tools
 	$(VENV)/bin/pytest

@@ -5,29 +5,46 @@
     root/v-…/SEQUENCE   -> the last change-log sequence applied to that version
     root/.writer.lock   -> held by whoever writes to the root's indexes (fcntl, per host)
     root/.rebuild.lock  -> held for the whole of a rebuild
+    root/v-…/.readers   -> a shared lock held by every process reading (or building) it
 
 A rebuild writes a fresh version directory, then swaps the pointer: readers keep serving
-from the old version until they next look at the pointer. Old versions are removed later.
+from the old version until they next look at the pointer. A version that is not live and
+that no process holds is removed (`remove_old_versions`): replaced ones as soon as their
+last reader moved on, partial ones as soon as the process that built them is gone (killed
+or failed). Locks are the kernel's (fcntl): a dead process holds none, so no marker can go
+stale. A rebuild first checks the free space (`check_space`).
 No backend specifics here: a backend passes the function that creates its empty indexes.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 POINTER = "CURRENT"
 SEQUENCE = "SEQUENCE"
 WRITER_LOCK = ".writer.lock"
 REBUILD_LOCK = ".rebuild.lock"
-KEEP_OLD_SECONDS = 600  # old versions may still be open in other workers
+READERS = ".readers"
+KEEP_OLD_SECONDS = 600  # a version made before readers were counted: removed by age
 LOCK_POLL_SECONDS = 0.02
+STALE_TEMPORARY_SECONDS = 60  # a half-written pointer or sequence file of a killed process
+# Markers of the design before the change log (kept by old releases): nothing reads them now.
+LEGACY_MARKERS = ("REBUILDING", "pending.log")
+REBUILD_HEADROOM = 1.5  # a rebuild needs the live version's size this many times over …
+MIN_FREE_BYTES = 32 * 1024 * 1024  # … and at least this much free space
+
+
+class IndexSpaceError(OSError):
+    """Too little free disk space for the index; the message says how much is needed."""
 
 
 class IndexStore:
@@ -35,6 +52,7 @@ class IndexStore:
                  initialise: Callable[[Path], None] | None = None) -> None:
         self.root = Path(root)
         self._initialise = initialise or (lambda path: None)
+        self._held: dict[str, Any] = {}  # version name -> open file holding its shared lock
 
     @property
     def pointer(self) -> Path:
@@ -67,6 +85,7 @@ class IndexStore:
         name = f"v-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
         path = self.root / name
         path.mkdir(parents=True)
+        self.hold(path)  # before anything is written: a pruner must not take it for junk
         self._initialise(path)
         # An empty index has applied nothing: it replays the change log from the start
         # (a version made before the change log has no SEQUENCE, and is rebuilt).
@@ -77,8 +96,11 @@ class IndexStore:
         """Make `version` live in one atomic step."""
         self.root.mkdir(parents=True, exist_ok=True)
         temporary = self.root / f".{POINTER}.{secrets.token_hex(4)}"
-        temporary.write_text(version.name + "\n")
-        os.replace(temporary, self.pointer)
+        try:
+            temporary.write_text(version.name + "\n")
+            os.replace(temporary, self.pointer)
+        finally:
+            temporary.unlink(missing_ok=True)
 
     # ------------------------------------------------------------ applied sequence
 
@@ -95,8 +117,11 @@ class IndexStore:
     def record_sequence(version: Path, sequence: int) -> None:
         """Record `sequence` as applied, atomically (call only after the index commit)."""
         temporary = version / f".{SEQUENCE}.{secrets.token_hex(4)}"
-        temporary.write_text(f"{sequence}\n")
-        os.replace(temporary, version / SEQUENCE)
+        try:
+            temporary.write_text(f"{sequence}\n")
+            os.replace(temporary, version / SEQUENCE)
+        finally:
+            temporary.unlink(missing_ok=True)  # a full disk leaves no half-written file
 
     def writer_lock(self, timeout: float) -> AbstractContextManager[bool]:
         """The root's writer lock, waited for up to `timeout` seconds; yields whether it
@@ -127,12 +152,100 @@ class IndexStore:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    # ------------------------------------------------------------ readers, pruning, space
+
+    def hold(self, version: Path) -> bool:
+        """Take a shared lock on `version` while this process reads or builds it; False when
+        it is being removed. Released by `release`, or by the kernel when the process dies."""
+        if version.name in self._held:
+            return True
+        try:
+            handle = open(version / READERS, "a")  # noqa: SIM115 (held until release)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:  # a pruner has it: the version is going away
+            handle.close()
+            return False
+        self._held[version.name] = handle
+        return True
+
+    def release(self, version_name: str | None) -> None:
+        handle = self._held.pop(version_name or "", None)
+        if handle is not None:
+            handle.close()
+
+    def release_all(self) -> None:
+        for name in list(self._held):
+            self.release(name)
+
+    def __del__(self) -> None:  # a store dropped without release_all (tests, short scripts)
+        with suppress(Exception):
+            self.release_all()
+
+    def discard(self, version: Path) -> None:
+        """Remove a version this process made and will not swap in (a failed rebuild)."""
+        if version.name != self.current_name():
+            self.release(version.name)
+            shutil.rmtree(version, ignore_errors=True)
+
     def remove_old_versions(self, keep_seconds: float = KEEP_OLD_SECONDS) -> list[str]:
-        """Delete versions other than the live one that were last changed long enough ago."""
+        """Remove every version that is not live and that no process holds, and the
+        leftovers of killed processes (half-written temporary files, legacy markers)."""
         live = self.current_name()
         removed = []
-        for path in self.root.glob("v-*"):
-            if path.name != live and time.time() - path.stat().st_mtime > keep_seconds:
-                shutil.rmtree(path, ignore_errors=True)
+        for path in sorted(self.root.glob("v-*")):
+            if path.name == live or path.name in self._held or not path.is_dir():
+                continue
+            if self._remove_if_unused(path, keep_seconds):
                 removed.append(path.name)
+        now = time.time()
+        for path in [*self.root.glob(f".{POINTER}.*"), *self.root.glob(f"v-*/.{SEQUENCE}.*")]:
+            with suppress(FileNotFoundError):
+                if now - path.stat().st_mtime > STALE_TEMPORARY_SECONDS:
+                    path.unlink()
+                    removed.append(str(path.relative_to(self.root)))
+        for name in LEGACY_MARKERS:
+            if (self.root / name).exists():
+                (self.root / name).unlink(missing_ok=True)
+                removed.append(name)
         return removed
+
+    def _remove_if_unused(self, path: Path, keep_seconds: float) -> bool:
+        """Remove `path` if no process holds it: its lock taken exclusively, without
+        waiting, and kept until the directory is gone, so no reader can take it meanwhile."""
+        try:
+            handle = open(path / READERS, "a")  # noqa: SIM115 (closed below)
+        except FileNotFoundError:  # made before readers were counted: by age
+            if time.time() - path.stat().st_mtime <= keep_seconds:
+                return False
+            shutil.rmtree(path, ignore_errors=True)
+            return True
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False  # still read by a worker, or being built
+            if self.current_name() == path.name:  # swapped in meanwhile
+                return False
+            shutil.rmtree(path, ignore_errors=True)
+            return True
+
+    def size(self, version: Path) -> int:
+        return sum(p.stat().st_size for p in version.rglob("*") if p.is_file())
+
+    def check_space(self) -> None:
+        """Before a rebuild: refuse when the filesystem cannot take a new version (the live
+        one's size x REBUILD_HEADROOM, at least MIN_FREE_BYTES), rather than fail half-way."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        name = self.current_name()
+        live = self.size(self.root / name) if name and (self.root / name).is_dir() else 0
+        needed = max(MIN_FREE_BYTES, int(live * REBUILD_HEADROOM))
+        free = shutil.disk_usage(self.root).free
+        if free < needed:
+            raise IndexSpaceError(
+                errno.ENOSPC,
+                f"索引目录 {self.root} 所在磁盘剩余 {free / 2**20:.0f} MB，重建约需 "
+                f"{needed / 2**20:.0f} MB（现用索引 {live / 2**20:.0f} MB）：请先释放空间")
+

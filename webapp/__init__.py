@@ -5,16 +5,25 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import time
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import click
 from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp import input_guard
-from webapp.config import PROJECT_ROOT, check_production, ensure_secret_key, load_config
+from webapp import availability, input_guard, observability
+from webapp.config import (
+    PROJECT_ROOT,
+    check_production,
+    engine_options,
+    ensure_secret_key,
+    load_config,
+    ratelimit_options,
+)
 from webapp.extensions import csrf, db, limiter, login_manager, migrate, talisman
 
 #: Feature packages: each has `bp` (a Blueprint) and may have `commands.register(app)`.
@@ -32,11 +41,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     register_config(app, config)
     register_routing(app)
+    observability.register(app)
     register_extensions(app)
     register_security(app)
     input_guard.register(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    availability.register(app)
     register_templating(app)
     register_commands(app)
     return app
@@ -47,12 +58,18 @@ def register_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     Path(settings["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
     ensure_secret_key(settings)
     check_production(settings)
-    if click.get_current_context(silent=True) is None:
+    serving = click.get_current_context(silent=True) is None
+    if serving:
         # Serving (gunicorn) refuses to start without a signing key; the flask CLI may run,
         # since `flask keys ensure` is how the first key is made.
         from webapp.services.codes import check_signing_key
 
         check_signing_key(settings)
+    # Web requests get short database time limits, CLI commands (imports, reindex) long ones.
+    settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
+                        engine_options(settings, "web" if serving else "cli"))
+    for key, value in ratelimit_options(settings).items():
+        settings.setdefault(key, value)
     app.config.update(settings)
     app.config["RATELIMIT_STORAGE_URI"] = settings["RATELIMIT_STORAGE_URI"]
     if settings["PROXY_FIX_HOPS"]:
@@ -138,6 +155,7 @@ ERROR_MESSAGES = {
     415: ("提交格式不支持", "请通过页面上的表单提交。"),
     429: ("请求过于频繁", "您的操作过于频繁，请稍后再试。"),
     500: ("服务器暂时出错", "服务器处理请求时出错，请稍后再试。我们已记录此问题。"),
+    503: ("服务暂时不可用", "系统繁忙或正在维护，请稍后再试。"),
 }
 
 
@@ -145,7 +163,8 @@ def register_errorhandlers(app: Flask) -> None:
     def render_error(error: Exception) -> Any:
         code = error.code if isinstance(error, HTTPException) and error.code else 500
         if code == 500:
-            db.session.rollback()  # nothing half-written survives an error
+            with suppress(SQLAlchemyError):
+                db.session.rollback()  # nothing half-written survives an error
         title, message = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500 if code >= 500 else 400])
         message = getattr(error, "user_message", message)
         detail = getattr(error, "description", None) if code in (400, 413, 429) else None
@@ -156,7 +175,8 @@ def register_errorhandlers(app: Flask) -> None:
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"] \
             if isinstance(error, HTTPException) else []
         if _wants_json():
-            body = {"error": title, "reason": message, "status": code}
+            body = {"error": title, "reason": message, "status": code,
+                    "request_id": observability.request_id()}
             if isinstance(detail, str) and code != 429:
                 body["detail"] = detail
             return jsonify(body), code, headers
@@ -183,6 +203,9 @@ def _unexpected(render_error: Any) -> Any:
     def handler(error: Exception) -> Any:
         if isinstance(error, HTTPException):
             return render_error(error)
+        unavailable = availability.unavailable_response(error)
+        if unavailable is not None:
+            return unavailable  # database down or too slow: 503, logged once per outage
         from flask import current_app
 
         current_app.logger.exception("unhandled error on %s", request.path)

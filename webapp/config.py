@@ -135,6 +135,20 @@ DEFAULTS: dict[str, Any] = {
     # Largest department file the back office upload accepts, in bytes (a clear message
     # above it); MAX_CONTENT_LENGTH stays the hard ceiling of every request.
     "IMPORT_MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
+    # Database time limits, in seconds, set on every PostgreSQL connection: a web request
+    # that waits longer answers 503 with Retry-After instead of hanging; the CLI (imports,
+    # reindex, backups) gets long ones. 0 = no limit. SQLite uses the lock timeout as its
+    # busy timeout.
+    "DB_STATEMENT_TIMEOUT_WEB": 10,
+    "DB_LOCK_TIMEOUT_WEB": 3,
+    "DB_STATEMENT_TIMEOUT_CLI": 3600,
+    "DB_LOCK_TIMEOUT_CLI": 120,
+    "DB_CONNECT_TIMEOUT": 5,  # a database host that does not answer
+    "DB_POOL_TIMEOUT": 5,  # every pooled connection busy
+    "UNAVAILABLE_RETRY_AFTER": 15,  # Retry-After of a 503 (database down or too slow)
+    # Rate limits: when the Redis behind them is unreachable, count in each process's memory
+    # (and log a warning) rather than fail requests; back to Redis when it answers again.
+    "RATELIMIT_STORAGE_TIMEOUT": 0.5,
 }
 
 _JSON_KEYS = {
@@ -158,9 +172,11 @@ _JSON_KEYS = {
 _INT_KEYS = {"PETITION_MAX_FILES", "PETITION_MAX_FILE_BYTES", "PETITION_CAPTCHA_AFTER",
              "PROXY_FIX_HOPS", "MAX_CONTENT_LENGTH", "DOUBLE_PUBLICITY_WORKING_DAYS",
              "PERMANENT_SESSION_LIFETIME", "IMPORT_MAX_UPLOAD_BYTES", "MINOR_AGE",
-             "SEARCH_SYNC_INLINE_ROWS", "SEARCH_REBUILD_BACKLOG"}
-_FLOAT_KEYS = {"SERIOUS_FINE_WAN_YUAN", "SEARCH_SYNC_WAIT", "SEARCH_RETRY_SECONDS",
-               "SEARCH_IMPORT_WAIT", "SEARCH_READY_MAX_LAG_SECONDS"}
+             "UNAVAILABLE_RETRY_AFTER", "SEARCH_SYNC_INLINE_ROWS", "SEARCH_REBUILD_BACKLOG"}
+_FLOAT_KEYS = {"SERIOUS_FINE_WAN_YUAN", "DB_STATEMENT_TIMEOUT_WEB", "DB_LOCK_TIMEOUT_WEB",
+               "DB_STATEMENT_TIMEOUT_CLI", "DB_LOCK_TIMEOUT_CLI", "DB_CONNECT_TIMEOUT",
+               "DB_POOL_TIMEOUT", "RATELIMIT_STORAGE_TIMEOUT", "SEARCH_SYNC_WAIT",
+               "SEARCH_RETRY_SECONDS", "SEARCH_IMPORT_WAIT", "SEARCH_READY_MAX_LAG_SECONDS"}
 
 
 class ConfigError(RuntimeError):
@@ -207,7 +223,6 @@ def _derive(config: dict[str, Any]) -> dict[str, Any]:
                           f"not {config['SEARCH_BACKEND']!r}")
     if not config["SEARCH_INDEX_DIR"]:
         config["SEARCH_INDEX_DIR"] = str(instance / "search-index")
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     config["PREFERRED_URL_SCHEME"] = config["PUBLIC_BASE_URL"].split(":", 1)[0]
     if config["TRUSTED_HOSTS"] is None and config["APP_ENV"] == "production":
         config["TRUSTED_HOSTS"] = [urlsplit(config["PUBLIC_BASE_URL"]).hostname or ""]
@@ -216,6 +231,35 @@ def _derive(config: dict[str, Any]) -> dict[str, Any]:
     if config["APP_ENV"] == "production":
         config["SESSION_COOKIE_SECURE"] = True
     return config
+
+
+def engine_options(config: dict[str, Any], role: str) -> dict[str, Any]:
+    """SQLAlchemy engine options with the time limits of `role` ("web" or "cli")."""
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    statement = float(config[f"DB_STATEMENT_TIMEOUT_{role.upper()}"])
+    lock = float(config[f"DB_LOCK_TIMEOUT_{role.upper()}"])
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": lock or 3600}}  # the busy timeout
+    options = (f"-c statement_timeout={int(statement * 1000)} "
+               f"-c lock_timeout={int(lock * 1000)}")
+    return {
+        "pool_pre_ping": True,  # a connection broken by a restart is replaced, not used
+        "pool_timeout": float(config["DB_POOL_TIMEOUT"]),
+        "connect_args": {"connect_timeout": max(1, round(config["DB_CONNECT_TIMEOUT"])),
+                         "options": options, "application_name": f"chengxin-{role}"},
+    }
+
+
+def ratelimit_options(config: dict[str, Any]) -> dict[str, Any]:
+    """Flask-Limiter settings: in-memory fallback while the shared storage is unreachable,
+    and short socket timeouts so that a Redis that hangs cannot hang the site."""
+    options: dict[str, Any] = {"RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+                               "RATELIMIT_SWALLOW_ERRORS": True}
+    if config["RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss")):
+        timeout = float(config["RATELIMIT_STORAGE_TIMEOUT"])
+        options["RATELIMIT_STORAGE_OPTIONS"] = {"socket_timeout": timeout,
+                                                "socket_connect_timeout": timeout}
+    return options
 
 
 def _with_driver(url: str) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import queue
 from array import array
 from collections import defaultdict
@@ -38,6 +39,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import NO_MERGE, SegmentWriter
 
 from search_index.analysis import POSITION_GAP, parts
+from search_index.processes import die_with_parent
 from search_index.whoosh_backend.tokenizer import NgramTokenizer
 
 BATCH_DOCS = 500  # documents per job sent to a worker process
@@ -219,7 +221,8 @@ def _write_segments(ix: FileIndex, docs: Iterator[Any], to_fields: ToFields,
 
 
 def _worker(ix: FileIndex, to_fields: ToFields, jobs: Any, results: Any,
-            segment_docs: int, number: int) -> None:
+            segment_docs: int, number: int, parent: int) -> None:
+    die_with_parent(parent)  # a killed rebuild leaves no worker converting for nobody
     gc.disable()  # millions of live objects, no cycles: collections would only cost time
     done: list[tuple[int, int, Any]] = []
     writer: _BulkWriter | None = None
@@ -305,7 +308,8 @@ def _parallel(ix: FileIndex, docs: Iterable[Any], to_fields: ToFields, procs: in
     results = context.Queue()
     per_worker = max(1, segment_docs // procs)
     workers = [context.Process(target=_worker, daemon=True,
-                               args=(ix, to_fields, jobs, results, per_worker, n))
+                               args=(ix, to_fields, jobs, results, per_worker, n,
+                                     os.getpid()))
                for n in range(procs)]
     for worker in workers:
         worker.start()

@@ -7,16 +7,17 @@ in one worker is visible in the others at their next request.
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, suppress
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from whoosh import query as q
-from whoosh.index import FileIndex, create_in, exists_in, open_dir
+from whoosh.index import FileIndex, clean_files, create_in, exists_in, open_dir
 from whoosh.searching import Searcher
 
 from search_index import highlight
@@ -48,6 +49,21 @@ def open_index(version: Path, indexname: str) -> FileIndex:
     return open_dir(str(version), indexname=indexname)
 
 
+def _remove_uncommitted(ix: FileIndex) -> None:
+    """After a failed write (a full disk): delete the files no committed generation uses
+    (new segments, a half-written table of contents, sort runs), so the index is left as it
+    was. Callers hold the root's writer lock: no other writer's files are in flight."""
+    with suppress(Exception):
+        fresh = open_dir(ix.storage.folder, indexname=ix.indexname)
+        toc = fresh._read_toc()
+        clean_files(fresh.storage, fresh.indexname, toc.generation, toc.segments)
+        for name in list(fresh.storage):
+            temporary_toc = name.startswith(f"_{ix.indexname}_") and ".toc." in name
+            if temporary_toc or name.endswith(".run"):
+                fresh.storage.delete_file(name)
+        shutil.rmtree(Path(fresh.storage.folder) / f"{ix.indexname}.tmp", ignore_errors=True)
+
+
 class _Stored(dict):
     """Stored fields of a document found by a scan (no score)."""
 
@@ -74,8 +90,16 @@ class WhooshBackend(SearchBackend):
         with self._lock:
             live = self.store.live_dir()
             if live.name != self._version:
+                previous = self._version
                 self.close()
+                for _ in range(3):  # a version being removed is no longer live: look again
+                    if self.store.hold(live):
+                        break
+                    live = self.store.live_dir()
                 self._version = live.name
+                if previous and previous != live.name:
+                    self.store.release(previous)
+                    self.store.remove_old_versions()  # the last reader to leave removes it
             index = self._indexes.get(indexname)
             if index is None:
                 index = self._indexes[indexname] = open_index(live, indexname)
@@ -260,13 +284,15 @@ class WhooshBackend(SearchBackend):
                     for fields in docs:
                         writer.delete_by_term("id", fields["id"])
                     bulk.commit_with_documents(writer, ix, docs, dict)
-                    continue
-                for fields in docs:
-                    writer.update_document(**fields)
+                else:
+                    for fields in docs:
+                        writer.update_document(**fields)
+                    writer.commit()
             except BaseException:
-                writer.cancel()
+                with suppress(Exception):
+                    writer.cancel()
+                _remove_uncommitted(ix)
                 raise
-            writer.commit()
 
     def build(
         self, subjects: Iterable[SubjectDoc], records: Iterable[RecordDoc],
@@ -276,15 +302,19 @@ class WhooshBackend(SearchBackend):
         seconds spent on each index (consuming the iterables included). Memory is bounded
         by documents per segment."""
         version = self.store.new_version()
-        for indexname, docs, to_fields in (
-            (SUBJECTS, subjects, subject_fields), (RECORDS, records, record_fields),
-        ):
-            started = time.perf_counter()
-            bulk.build_index(open_index(version, indexname), docs, to_fields,
-                             procs=procs, timeout=WRITER_TIMEOUT)
-            if timings is not None:
-                timings[indexname] = time.perf_counter() - started
-        self.store.record_sequence(version, upto_sequence)
+        try:
+            for indexname, docs, to_fields in (
+                (SUBJECTS, subjects, subject_fields), (RECORDS, records, record_fields),
+            ):
+                started = time.perf_counter()
+                bulk.build_index(open_index(version, indexname), docs, to_fields,
+                                 procs=procs, timeout=WRITER_TIMEOUT)
+                if timings is not None:
+                    timings[indexname] = time.perf_counter() - started
+            self.store.record_sequence(version, upto_sequence)
+        except BaseException:
+            self.store.discard(version)  # a full disk or a failure leaves no partial version
+            raise
         return version.name
 
     def swap(self, version: str) -> None:

@@ -11,6 +11,7 @@ from flask import current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from webapp.availability import rate_limit_storage_state
 from webapp.extensions import db, limiter
 from webapp.operations import bp
 from webapp.services import search, search_sync
@@ -40,6 +41,8 @@ def readyz() -> Any:
             problems.append("search index not built from the database yet")
         elif index["lag_seconds"] > current_app.config["SEARCH_READY_MAX_LAG_SECONDS"]:
             problems.append(f"search index {index['lag_seconds']:.0f} s behind")
+    # Informational: without Redis the limits are counted per worker, the site still serves.
+    body["rate_limit_storage"] = rate_limit_storage_state()
     body["status"] = "not ready" if problems else "ready"
     body["problems"] = problems
     return jsonify(body), 503 if problems else 200

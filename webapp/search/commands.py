@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import errno
 import time
 
 import click
 from flask import Flask, current_app
 
+from search_index.store import IndexSpaceError
 from webapp.extensions import db
 from webapp.services import changelog, search, search_sync
 from webapp.services.clock import today as china_today
@@ -23,6 +25,14 @@ def _echo_lag(prefix: str) -> None:
                f"{lag['latest_sequence']}，落后 {lag['lag_sequences']} 条")
 
 
+def _reason(error: BaseException) -> str:
+    if isinstance(error, IndexSpaceError):
+        return str(error.strerror)
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return f"磁盘空间不足（{error.strerror}）"
+    return str(error)
+
+
 def register(app: Flask) -> None:
     changelog.install_session_hooks()
 
@@ -36,7 +46,12 @@ def register(app: Flask) -> None:
         with backend.store.rebuild_lock(search_sync.REBUILD_LOCK_TIMEOUT) as mine:
             if not mine:
                 raise click.ClickException("另一个重建正在进行")
-            version, subjects, records = search_sync.rebuild(db.session, backend, procs=procs)
+            try:
+                version, subjects, records = search_sync.rebuild(db.session, backend,
+                                                                 procs=procs)
+            except (OSError, search_sync.SyncError) as error:
+                # A full disk, a lost lock: the live index is untouched and serving.
+                raise click.ClickException(f"重建失败，现用索引未改动：{_reason(error)}") from error
         seconds = time.perf_counter() - started
         click.echo(f"索引已重建并切换到 {version}: 主体 {subjects} 个, 公示记录 {records} 条, "
                    f"用时 {seconds:.1f} 秒")

@@ -77,7 +77,13 @@ def current_engine() -> SearchBackend:
         elif lag["lag_sequences"]:
             search_sync.catch_up(db.session, backend, timeout=config["SEARCH_SYNC_WAIT"],
                                  retry_wait=config["SEARCH_RETRY_SECONDS"])
-    except SQLAlchemyError:
+    except SQLAlchemyError as error:
+        from webapp.availability import unavailable_reason
+
+        if unavailable_reason(error):
+            # The database is down or too slow: the page needs it too, so answer 503 now
+            # (logged once per outage) rather than wait for it again.
+            raise
         log.exception("search index: could not read the change log")
         db.session.rollback()
     return backend

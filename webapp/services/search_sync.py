@@ -180,17 +180,23 @@ def rebuild(session: Session, backend: SearchBackend, procs: int = 1
     following the log), replay what was logged meanwhile, swap it in under the writer
     lock. Returns (version, subjects, records)."""
     today = china_today()
+    backend.store.check_space()  # refuse up front rather than fill the disk half-way
+    backend.store.remove_old_versions()  # what killed or failed rebuilds left, if unused
     start = changelog.latest(session)  # read first: anything later is replayed below
     counts = {"s": 0, "r": 0}
     version = backend.build(_counted(all_subjects(session, today), counts, "s"),
                             _counted(all_records(session, today), counts, "r"),
                             upto_sequence=start, procs=procs)
-    _replay_or_raise(session, backend, version)  # no lock: nobody else writes this version
-    with backend.writer_lock(REBUILD_LOCK_TIMEOUT) as held:
-        if not held:
-            raise SyncError("另一个进程一直占用索引写锁，重建未切换")
-        _replay_or_raise(session, backend, version)  # what was logged during the replay
-        backend.swap(version)
+    try:
+        _replay_or_raise(session, backend, version)  # no lock: nobody else writes it
+        with backend.writer_lock(REBUILD_LOCK_TIMEOUT) as held:
+            if not held:
+                raise SyncError("另一个进程一直占用索引写锁，重建未切换")
+            _replay_or_raise(session, backend, version)  # what was logged during the replay
+            backend.swap(version)
+    except BaseException:
+        backend.store.discard(backend.store.root / version)  # never swapped in: remove it
+        raise
     _clear_error(backend)
     backend.store.remove_old_versions()
     return version, counts["s"], counts["r"]

@@ -106,7 +106,8 @@ def test_bad_rows_are_listed_and_good_rows_kept(
     table = html.split('class="admin-table import-errors"', 1)[1].split("</table>", 1)[0]
     cells = " ".join(re.sub(r"<[^>]+>", " ", table).split())
     assert "行 列 名称 文书号 原因" in cells
-    assert "3 处罚决定日期 黑河市瑞丰2号商贸有限公司 黑市监罚〔2026〕702号 日期格式无法识别" in cells
+    assert ("3 处罚决定日期 黑河市瑞丰2号商贸有限公司 黑市监罚〔2026〕702号 "
+            "日期格式无法识别") in cells
     assert "4 统一社会信用代码" in cells
     assert count(db_session, Record) == 2  # rows 2 and 5 kept
 
@@ -116,7 +117,8 @@ def test_bad_rows_are_listed_and_good_rows_kept(
     assert "attachment" in report.headers["Content-Disposition"]
     lines = report.get_data().decode("utf-8-sig").splitlines()
     assert lines[0] == "行,列,名称,文书号,原因"
-    assert lines[1].startswith("3,处罚决定日期,黑河市瑞丰2号商贸有限公司,黑市监罚〔2026〕702号,日期格式无法识别")
+    assert lines[1].startswith(
+        "3,处罚决定日期,黑河市瑞丰2号商贸有限公司,黑市监罚〔2026〕702号,日期格式无法识别")
 
 
 def test_unusable_files_give_the_importer_message_and_store_nothing(

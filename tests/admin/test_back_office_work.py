@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from admin_pages import get_page, staff_act, text_of
-from sqlalchemy import select
 
 from webapp.models.petitions import Case, CaseKind
 from webapp.models.staff import Role
@@ -72,7 +71,8 @@ def test_home_page_counts_and_lists_match_the_queue(
     shop = make_subject()
     market, tax = department(MARKET), department(TAX)
     decider = make_staff(Role.REVIEWER, MARKET)
-    late = make_case(db_session, shop, "早已超期的投诉", today - timedelta(days=10), department=market)
+    late = make_case(db_session, shop, "早已超期的投诉", today - timedelta(days=10),
+                     department=market)
     due_today = make_case(db_session, shop, "今天到期的投诉", today, department=market)
     soon = make_case(db_session, shop, "两个工作日后到期", cal.add_workdays(today, 2),
                      department=market)
@@ -181,7 +181,8 @@ def test_decide_shows_consequences_and_needs_confirmation(
     page = get_page(reviewer, f"/admin/cases/{objection.id}").get_data(as_text=True)
     # Each outcome on one labelled line with what it does to the public record.
     assert re.search(r'<label class="choice[^"]*"[^>]*>\s*<input[^>]*value="upheld"[^>]*>\s*'
-                     r'<span>异议成立</span>\s*<span class="consequence">将更正或撤销公示信息', page)
+                     r'<span>异议成立</span>\s*<span class="consequence">将更正或撤销公示信息',
+                     page)
     assert re.search(r'value="dismissed"[^>]*>\s*<span>异议不成立</span>\s*'
                      r'<span class="consequence">信息恢复公示', page)
     assert "公众立即可见" in page  # the confirmation names the public effect

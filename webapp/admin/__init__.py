@@ -37,5 +37,6 @@ from webapp.admin import (  # noqa: E402,F401
     codes_admin,
     logs,
     uploads,
+    users,
     views,
 )

@@ -248,3 +248,17 @@ def test_code_withdrawal_has_no_preset_reason_and_needs_confirmation(
                                  "reason": "营业执照已注销", "confirm": "y"},
                       follow_redirects=True)
     assert "已作废" in text_of(done)
+
+
+def test_audit_log_names_the_case_and_record_in_chinese(
+    browser: Any, objection: Case, db_session: Any
+) -> None:
+    reviewer = browser()
+    staff_act(reviewer, objection, "decide", {"outcome": "upheld", "effect": "revoke",
+                                              "reply": "经核实，撤销该处罚信息。"})
+    admin = browser(Role.ADMIN)
+    text = text_of(get_page(admin, "/admin/audit"))
+    assert f"答复案件 案件 {objection.number}" in text
+    assert "更正/变更信用信息 记录 黑市监罚〔2026〕100号" in text
+    assert "公示状态 异议处理中 已撤销" in text
+    assert "case.decide" not in text and "record:" not in text

@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test lint bench install sysdeps setup
+.PHONY: run test lint bench install sysdeps browser-tools setup
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -19,14 +19,29 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# System tools the tests read our PDFs with (pdftotext, pdftoppm). Installed when missing.
+# System tools the tests use, installed when missing: poppler-utils reads our PDFs
+# (pdftotext, pdftoppm); Debian's chromium runs the browser suite (Playwright drives
+# /usr/bin/chromium: no browser build is downloaded), with a CJK font for its screenshots.
+SYSDEPS_PACKAGES := $(if $(shell command -v pdftotext),,poppler-utils) \
+  $(if $(wildcard /usr/bin/chromium),,chromium) \
+  $(if $(wildcard /usr/share/fonts/truetype/wqy/wqy-microhei.ttc),,fonts-wqy-microhei)
 sysdeps:
-	@if ! command -v pdftotext >/dev/null || ! command -v pdftoppm >/dev/null; then \
+	@if [ -n "$(strip $(SYSDEPS_PACKAGES))" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSDEPS_PACKAGES) >/dev/null; \
 	  else \
-	    echo "poppler-utils missing: run 'sudo apt-get install poppler-utils' (PDF tests will skip)"; \
+	    echo "missing: run 'sudo apt-get install $(SYSDEPS_PACKAGES)' (their tests will skip)"; \
 	  fi; \
+	fi
+
+# axe-core for the browser suite, from the npm registry at the version package-lock.json
+# pins, into tests/browser/node_modules (test tooling only; the site never serves it).
+browser-tools: tests/browser/node_modules/.package-lock.json
+tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error; \
+	else \
+	  echo "npm missing: the browser suite will skip (apt-get install npm)"; \
 	fi
 
 # Database schema, signing key, demo data and search index: each step keeps what exists.
@@ -39,7 +54,7 @@ run: setup
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --timeout 120 --bind $(HOST):$(PORT) \
 	  --access-logfile - wsgi:app
 
-test: install sysdeps
+test: install sysdeps browser-tools
 	$(VENV)/bin/pytest
 
 lint: install

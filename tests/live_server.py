@@ -37,7 +37,7 @@ def site_env(tmp_path: Path, **settings: str) -> dict[str, str]:
     return env
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -52,10 +52,10 @@ def fetch(url: str) -> tuple[int, str]:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int = 2) -> Iterator[str]:
+def gunicorn(env: dict[str, str], workers: int = 2, port: int | None = None) -> Iterator[str]:
     """Serve wsgi:app; yields the base URL once a worker has served a static file (which no
-    rate limit counts)."""
-    port = _free_port()
+    rate limit counts). `port`: one from free_port(), for a site that must know its own URL."""
+    port = port or free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers),
          "--bind", f"127.0.0.1:{port}", "wsgi:app"],

@@ -143,7 +143,7 @@ def _penalty_csv(tag: str) -> bytes:
         "处罚依据": "《中华人民共和国食品安全法》第一百二十五条", "处罚类别": "警告",
         "处罚内容": "警告。", "处罚决定日期": "2026-06-03", "处罚机关": MARKET,
         "数据来源单位": MARKET} for n in range(1, 4)]
-    from tests_support_uscc import uscc_for  # noqa: PLC0415 (a tiny helper beside this file)
+    from tests_support_uscc import uscc_for
 
     for n, row in enumerate(rows, start=1):
         row["统一社会信用代码"] = uscc_for(int(tag) * 10 + n)

@@ -49,7 +49,7 @@ def submit_public(client: FlaskClient, url: str, data: dict[str, Any],
 
 def case_number(response: Any) -> str:
     html = response.get_data(as_text=True)
-    match = re.search(r'class="case-number">([^<]+)<', html)
+    match = re.search(r'class="case-number[^"]*">([^<]+)<', html)
     assert match, text_of(response)[:2000]
     return match.group(1)
 

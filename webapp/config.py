@@ -117,6 +117,8 @@ DEFAULTS: dict[str, Any] = {
         "repair": {"penalty": 3, "失信被执行人": 2, "金融领域失信名单": 14, "养老服务失信名单": 6,
                    "拖欠农民工工资失信联合惩戒对象名单": 14, "经营异常名录": 3, "*": 20},
     },
+    # An answered (已答复) case is to be closed (办结) within this many working days.
+    "PETITION_CLOSE_WORKDAYS": 5,
     "PETITION_MAX_FILES": 5,
     "PETITION_MAX_FILE_BYTES": 10 * 1024 * 1024,
     "PETITION_CAPTCHA_AFTER": 3,  # submissions per IP per hour before a CAPTCHA is asked

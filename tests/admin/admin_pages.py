@@ -60,15 +60,24 @@ def submit_public(client: FlaskClient, url: str, data: dict[str, Any],
 
 def case_number(response: Any) -> str:
     html = response.get_data(as_text=True)
-    match = re.search(r'class="case-number">([^<]+)<', html)
+    match = re.search(r'class="case-number[^"]*">([^<]+)<', html)
     assert match, text_of(response)[:2000]
     return match.group(1)
 
 
 def staff_act(client: FlaskClient, case: Case | int, action: str,
               data: dict[str, Any] | None = None) -> Any:
-    """GET the case page, fill the action's form (prefixed fields), POST, follow redirect."""
+    """GET the case page, fill the action's form (prefixed fields), POST, follow redirect.
+
+    Irreversible actions (不予受理, 答复) get their confirmation box ticked, as the clerk does,
+    unless the data says otherwise (confirm="" leaves it unticked).
+    """
     case_id = case if isinstance(case, int) else case.id
+    data = dict(data or {})
+    if action in ("reject", "decide"):
+        data.setdefault("confirm", "y")
+    if data.get("confirm") == "":
+        del data["confirm"]
     page = get_page(client, f"/admin/cases/{case_id}")
     found = tokens(page.get_data(as_text=True))
     token = found.get(f"{action}-csrf_token") or found.get("csrf_token")

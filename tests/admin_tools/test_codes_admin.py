@@ -82,7 +82,8 @@ def test_withdraw_then_reissue_through_the_web(
     assert verdict(client.get(f"/c/{old_token}")) == "genuine"  # nothing happened
 
     done = admin.post(f"{page}/withdraw",
-                      data={"category": "misuse", "reason": "发现他人复制张贴此码"},
+                      data={"category": "misuse", "reason": "发现他人复制张贴此码",
+                            "confirm": "y"},
                       follow_redirects=True)
     text = page_text(done)
     assert "已作废" in text and "信用码被冒用" in text and "发现他人复制张贴此码" in text
@@ -94,7 +95,8 @@ def test_withdraw_then_reissue_through_the_web(
     assert [(r["reason"]) for r in revoked["revoked"]] == ["misuse"]
     assert "复制" not in str(revoked)
 
-    again = admin.post(f"{page}/withdraw", data={"category": "other", "reason": "再次"},
+    again = admin.post(f"{page}/withdraw", data={"category": "other", "reason": "再次",
+                                                 "confirm": "y"},
                        follow_redirects=True)
     assert "没有有效的信用码" in page_text(again)
 
@@ -176,7 +178,8 @@ def test_declaration_queue_approve_shows_on_scan_page_reject_needs_a_reason(
     subject_page = page_text(admin.get(f"/admin/codes/subjects/{shop.id}"))
     assert "未提供证明材料" in subject_page and "撤下公示" in subject_page
     withdrawn = admin.post(f"/admin/codes/declarations/{first.id}/withdraw",
-                           data={"note": "证书已过期", "back": "subject"}, follow_redirects=True)
+                           data={"note": "证书已过期", "back": "subject", "confirm": "y"},
+                           follow_redirects=True)
     assert withdrawn.request.path == f"/admin/codes/subjects/{shop.id}"
     assert "获评市级诚信示范店" not in page_text(client.get(f"/c/{token}"))
 
@@ -220,5 +223,5 @@ def test_withdraw_without_csrf_token_is_refused(
     assert verdict(client.get(f"/c/{token}")) == "genuine"
     form_token = csrf_token(admin, page)
     admin.post(f"{page}/withdraw", data={"csrf_token": form_token, "category": "misuse",
-                                         "reason": "冒用"})
+                                         "reason": "冒用", "confirm": "y"})
     assert verdict(client.get(f"/c/{token}")) == "revoked"

@@ -45,11 +45,12 @@ def test_audit_log_shows_staff_actions_newest_first_with_escaped_before_after(
     html = response.get_data(as_text=True)
     assert "<script>alert(1)" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "已核实" in html and "&#34;state&#34;: &#34;verifying&#34;" in html
+    # Before/after as a table of Chinese field names and values.
     text = page_text(response)
+    assert "字段 变更前 变更后 状态 核查中" in text and "说明 已核实" in text
     # Newest first: the reply (written after the login) comes before the login.
-    assert text.index("case.reply") < text.index("staff.login")
-    assert admin_user.username in text and "case:7" in text
+    assert text.index("case.reply") < text.index(f"{admin_user.username} 登录")
+    assert admin_user.username in text and "案件 7" in text
 
 
 def test_audit_log_filters_and_pagination(staff_client: Any, db_session: Any) -> None:
@@ -64,7 +65,7 @@ def test_audit_log_filters_and_pagination(staff_client: Any, db_session: Any) ->
     first = page_text(admin.get("/admin/audit"))
     assert "共 63 条" in first and "第 1 / 2 页" in first  # 60 + 1 + two logins
     second = admin.get("/admin/audit?page=2")
-    assert "第 2 / 2 页" in page_text(second) and "code.withdraw" in page_text(second)
+    assert "第 2 / 2 页" in page_text(second) and "作废信用码" in page_text(second)
 
     by_user = page_text(admin.get(f"/admin/audit?user={officer_user.username}"))
     assert "共 61 条" in by_user  # 60 uploads and the login
@@ -73,7 +74,7 @@ def test_audit_log_filters_and_pagination(staff_client: Any, db_session: Any) ->
     by_target = page_text(admin.get("/admin/audit?target=import_batch:5"))
     assert "共 11 条" in by_target  # 5 and 50-59
     by_date = page_text(admin.get("/admin/audit?date_from=2025-03-01&date_to=2025-03-01"))
-    assert "共 1 条" in by_date and "subject:5" in by_date
+    assert "共 1 条" in by_date and "主体 5" in by_date
     # A link to page 2 keeps the filter.
     html = admin.get("/admin/audit?action=import").get_data(as_text=True)
     assert re.search(r'href="/admin/audit\?action=import&amp;page=2"', html)
@@ -112,7 +113,7 @@ def test_query_log_lists_views_of_natural_persons(
     response = admin.get("/admin/query-log")
     html = response.get_data(as_text=True)
     text = page_text(response)
-    assert "共 1 条" in text and "赵志刚" in text and logged[0].surface in text
+    assert "共 1 条" in text and "赵志刚" in text and "网站信用档案" in text
     assert "public" in text and PERSON_ID not in html and "2311**********1234" in text
     assert "黑河市北疆物流有限公司" not in text
 

@@ -28,16 +28,22 @@ from webapp.models.staff import Role
 
 
 def upload(client: Any, data: bytes, filename: str, kind: str = "penalty",
-           **fields: Any) -> Any:
-    """POST the upload form as a browser would (multipart), then follow the redirect.
+           confirm: bool = True, **fields: Any) -> Any:
+    """POST the upload form as a browser would (multipart), follow the redirect to the
+    preview and (confirm=True) confirm it, as the officer does.
 
     The body is encoded in memory: werkzeug's test builder would spool a large body to a
     temporary file that nobody closes when the view refuses it unread.
     """
     form = {"kind": kind, "file": FileStorage(io.BytesIO(data), filename), **fields}
     boundary, body = encode_multipart(form)
-    return client.post("/admin/uploads", data=body, follow_redirects=True,
-                       content_type=f"multipart/form-data; boundary={boundary}")
+    shown = client.post("/admin/uploads", data=body, follow_redirects=True,
+                        content_type=f"multipart/form-data; boundary={boundary}")
+    found = re.search(r'action="(/admin/uploads/\d+/confirm)"', shown.get_data(as_text=True))
+    if not confirm or found is None:
+        return shown
+    token = {"csrf_token": fields["csrf_token"]} if "csrf_token" in fields else {}
+    return client.post(found.group(1), data=token, follow_redirects=True)
 
 
 def count(db_session: Any, model: Any) -> int:
@@ -99,8 +105,9 @@ def test_bad_rows_are_listed_and_good_rows_kept(
     assert "共4行，新增2" in text and "拒绝2" in text
     table = html.split('class="admin-table import-errors"', 1)[1].split("</table>", 1)[0]
     cells = " ".join(re.sub(r"<[^>]+>", " ", table).split())
-    assert "行 列 原因" in cells
-    assert "3 处罚决定日期 日期格式无法识别" in cells
+    assert "行 列 名称 文书号 原因" in cells
+    assert ("3 处罚决定日期 黑河市瑞丰2号商贸有限公司 黑市监罚〔2026〕702号 "
+            "日期格式无法识别") in cells
     assert "4 统一社会信用代码" in cells
     assert count(db_session, Record) == 2  # rows 2 and 5 kept
 
@@ -109,7 +116,9 @@ def test_bad_rows_are_listed_and_good_rows_kept(
     assert report.status_code == 200 and report.mimetype == "text/csv"
     assert "attachment" in report.headers["Content-Disposition"]
     lines = report.get_data().decode("utf-8-sig").splitlines()
-    assert lines[0] == "行,列,原因" and lines[1].startswith("3,处罚决定日期,日期格式无法识别")
+    assert lines[0] == "行,列,名称,文书号,原因"
+    assert lines[1].startswith(
+        "3,处罚决定日期,黑河市瑞丰2号商贸有限公司,黑市监罚〔2026〕702号,日期格式无法识别")
 
 
 def test_unusable_files_give_the_importer_message_and_store_nothing(
@@ -210,14 +219,15 @@ def test_roles_and_department_scope(
            department=str(market_batch.department_id))
     newest = db_session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())).first()
     assert newest.department_id == tax_officer.department_id
-    # The batch page names the bodies its records belong to and flags a foreign one.
+    # The batch page names the bodies its records belong to.
     own = page_text(tax_client.get(f"/admin/uploads/{newest.id}"))
     assert f"{TAX}：1 条" in own and "不是上传部门的记录" not in own
+    # Another body's record in a data officer's file is rejected, with the reason.
     upload(tax_client, csv_bytes([penalty_row(5)]), "市场监管局的处罚.csv")  # 处罚机关: MARKET
     foreign = db_session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())).first()
-    assert foreign.department_id == tax_officer.department_id
+    assert foreign.department_id == tax_officer.department_id and foreign.rows_rejected == 1
     flagged = page_text(tax_client.get(f"/admin/uploads/{foreign.id}"))
-    assert f"{MARKET}：1 条 （不是上传部门的记录，请核实）" in flagged
+    assert f"不是本部门的记录：处罚机关为“{MARKET}”" in flagged
 
     admin_client, _ = staff_client(Role.ADMIN)
     everything = page_text(admin_client.get("/admin/uploads"))

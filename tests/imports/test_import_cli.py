@@ -68,3 +68,37 @@ def test_unknown_kind_is_refused(app, tmp_path: Path) -> None:
     result = app.test_cli_runner().invoke(args=["import-records", "--kind", "fines", str(path)])
     assert result.exit_code == 2 and "fines" in result.output
     assert count_records() == 0
+
+
+def test_reused_decision_numbers_are_conflicts_and_rollback_restores(app, tmp_path: Path) -> None:
+    from webapp.models import Subject
+
+    first = tmp_path / "处罚.csv"
+    first.write_bytes(csv_bytes([penalty_row(n) for n in range(1, 4)]))
+    assert run(app, "penalty", first).exit_code == 0
+    moving = tmp_path / "第二批.csv"
+    other = [penalty_row(n + 50) for n in range(1, 4)]  # other companies, same 文书号
+    moving.write_bytes(csv_bytes([
+        penalty_row(n, 行政相对人名称=o["行政相对人名称"], 统一社会信用代码=o["统一社会信用代码"])
+        for n, o in zip(range(1, 4), other, strict=True)]))
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["import-records", "--kind", "penalty", "--dry-run", str(moving)])
+    assert dry.exit_code == 1 and dry.output.count("主体将由") == 3
+    refused = run(app, "penalty", moving)
+    assert refused.exit_code == 1 and "冲突，未导入" in refused.output
+    db.session.rollback()
+    owners = {db.session.get(Subject, r.subject_id).name for r in db.session.scalars(
+        select(Record))}
+    assert owners == {f"黑河市鑫源{n}号贸易有限公司" for n in range(1, 4)}
+    forced = runner.invoke(args=["import-records", "--kind", "penalty",
+                                 "--override-conflicts", "录入错误更正", str(moving)])
+    assert forced.exit_code == 0 and "更新3" in forced.output
+    batch_id = db.session.scalars(select(ImportBatch.id).order_by(ImportBatch.id.desc())).first()
+    undone = runner.invoke(args=["import-rollback", str(batch_id)])
+    assert undone.exit_code == 0 and "恢复记录 3" in undone.output
+    db.session.rollback()
+    owners = {db.session.get(Subject, r.subject_id).name for r in db.session.scalars(
+        select(Record))}
+    assert owners == {f"黑河市鑫源{n}号贸易有限公司" for n in range(1, 4)}
+    again = runner.invoke(args=["import-rollback", str(batch_id)])
+    assert again.exit_code == 1 and "不能回滚" in again.output

@@ -80,8 +80,10 @@ def test_bad_rows_are_reported_and_good_rows_kept(db_session) -> None:
     assert "校验位错误" in result.errors[1].reason
     batch = db_session.get(ImportBatch, result.batch_id)
     assert batch.rows_rejected == 3
+    # Each error names the row's subject and 文书号, so the department finds it at once.
     assert batch.errors[0] == {"row": 3, "column": "处罚决定日期",
-                               "reason": result.errors[0].reason}
+                               "reason": result.errors[0].reason,
+                               "name": "黑河市鑫源2号贸易有限公司", "doc": "黑市监处罚〔2026〕2号"}
     assert [r.doc_number for r in records(db_session)] == [
         "黑市监处罚〔2026〕1号", "黑市监处罚〔2026〕5号"]
 

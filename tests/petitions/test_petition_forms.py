@@ -63,7 +63,7 @@ def _submit(client, url, data, files=()):
 
 
 def _number_and_code(html: str) -> tuple[str, str]:
-    number = re.search(r'class="case-number">([^<]+)<', html).group(1)
+    number = re.search(r'class="case-number[^"]*">([^<]+)<', html).group(1)
     code = re.search(r'class="query-code">([^<]+)<', html).group(1)
     return number, code
 

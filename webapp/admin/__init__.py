@@ -33,8 +33,10 @@ def _admin_globals() -> dict[str, Any]:
 # Routes attach to bp on import: views (login, start page), then the back office tools.
 from webapp.admin import (  # noqa: E402,F401
     cases,
+    casetools,
     codes_admin,
     logs,
     uploads,
+    users,
     views,
 )

@@ -67,11 +67,15 @@ def staff_required(*roles: Role) -> Callable[[F], F]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
                 return _login_redirect()
-            if session_expired():
+            if session_expired() or not current_staff().is_active:
                 logout_user()
                 session.pop(LOGIN_AT, None)
                 flash("登录已过期，请重新登录。", "info")
                 return _login_redirect()
+            if current_staff().must_change_password and request.endpoint not in (
+                    "admin.change_password", "admin.logout"):
+                flash("请设置新密码后继续使用后台。", "info")
+                return redirect(url_for("admin.change_password"))
             if roles and not current_staff().has_role(*roles):
                 abort(403)
             return view(*args, **kwargs)

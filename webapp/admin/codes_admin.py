@@ -14,7 +14,7 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -44,10 +44,15 @@ STAFF_WITHDRAWAL_CATEGORIES = (
 
 
 class WithdrawForm(FlaskForm):
-    category = SelectField("作废原因类别", choices=[
-        SelectChoice(c.value, WITHDRAWAL_LABELS[c]) for c in STAFF_WITHDRAWAL_CATEGORIES])
+    # No preset: the first option is empty, so a reason is always chosen on purpose.
+    category = SelectField("作废原因类别", choices=[SelectChoice("", "请选择作废原因类别")] + [
+        SelectChoice(c.value, WITHDRAWAL_LABELS[c]) for c in STAFF_WITHDRAWAL_CATEGORIES],
+        validators=[DataRequired("请选择作废原因类别。")])
     reason = TextAreaField("作废说明（仅内部可见）", validators=[
         DataRequired("请填写作废说明。"), Length(max=500, message="不超过 500 字。")])
+    confirm = BooleanField(
+        "我确认作废：此码立即失效，扫码将显示“此码已作废”，序列号列入公开的作废清单，不能恢复",
+        validators=[DataRequired("请勾选确认后再作废。")])
 
 
 class ReissueForm(FlaskForm):
@@ -58,6 +63,8 @@ class ReissueForm(FlaskForm):
 class DecisionForm(FlaskForm):
     note = TextAreaField("审核意见", validators=[
         Optional(), Length(max=500, message="不超过 500 字。")])
+    # 撤下公示 only: the declaration disappears from the public code page at once.
+    confirm = BooleanField("我确认撤下：该申报立即从信用码页面撤下，公众不再看到")
 
 
 class LookupForm(FlaskForm):
@@ -214,6 +221,9 @@ def codes_declaration_decide(declaration_id: int, action: str) -> Any:
         return redirect(target, code=303)
     before = declaration.state
     note = (form.note.data or "").strip()
+    if action == "withdraw" and not (form.confirm.data and note):
+        flash("撤下公示须填写审核意见（撤下理由）并勾选确认。", "error")
+        return redirect(target, code=303)
     decide = {
         "approve": code_service.approve_declaration,
         "reject": code_service.reject_declaration,

@@ -7,7 +7,6 @@ bookmarked and shared; dates are China dates.
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -17,7 +16,7 @@ from sqlalchemy import Select, false, or_, select
 from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from webapp.admin import bp
+from webapp.admin import bp, log_labels
 from webapp.admin.access import staff_required
 from webapp.admin.paging import requested_page
 from webapp.extensions import db
@@ -78,13 +77,6 @@ def _text(field: StringField) -> str:
     return (field.data or "").strip()
 
 
-def pretty_json(value: Any) -> str:
-    """Before/after values for the page; the template escapes the text."""
-    if value is None:
-        return ""
-    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)
-
-
 @bp.get("/audit")
 @staff_required(Role.ADMIN)
 def audit_log() -> Any:
@@ -104,8 +96,10 @@ def audit_log() -> Any:
     else:
         query = query.where(false())  # a filter we cannot read shows nothing, not everything
     entries = db.paginate(query, page=requested_page(), per_page=PER_PAGE, error_out=False)
-    return render_template("admin/logs_audit.html", form=form, entries=entries,
-                           pretty_json=pretty_json)
+    return render_template(
+        "admin/logs_audit.html", form=form, entries=entries, diff_rows=log_labels.diff_rows,
+        action_label=log_labels.action_label,
+        targets=log_labels.target_names(e.target for e in entries.items))
 
 
 @bp.get("/query-log")
@@ -132,4 +126,4 @@ def query_log() -> Any:
     ids = {entry.subject_id for entry in entries.items}
     subjects = {s.id: s for s in db.session.scalars(select(Subject).where(Subject.id.in_(ids)))}
     return render_template("admin/logs_query.html", form=form, entries=entries,
-                           subjects=subjects)
+                           subjects=subjects, surfaces=log_labels.SURFACE_LABELS)

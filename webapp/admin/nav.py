@@ -12,7 +12,9 @@ NAV: list[tuple[str, str, tuple[Role, ...]]] = [
     ("admin.index", "后台首页", ALL_STAFF),
     ("admin.cases", "案件办理", (Role.ADMIN, Role.REVIEWER)),
     ("admin.uploads", "数据上报", (Role.ADMIN, Role.DATA_OFFICER)),
+    ("admin.statistics", "办理统计", (Role.ADMIN, Role.REVIEWER)),
     ("admin.codes_admin", "信用码管理", (Role.ADMIN,)),
+    ("admin.users", "用户管理", (Role.ADMIN,)),
     ("admin.audit_log", "操作日志", (Role.ADMIN,)),
     ("admin.query_log", "查询使用登记", (Role.ADMIN,)),
 ]

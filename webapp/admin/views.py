@@ -12,6 +12,7 @@ from webapp.admin import bp, throttle
 from webapp.admin.access import LOGIN_AT, current_staff, safe_next, staff_required
 from webapp.admin.forms import LoginForm, LogoutForm
 from webapp.extensions import db, limiter
+from webapp.models.base import utcnow
 from webapp.services import search, search_sync
 from webapp.services.audit import audit
 from webapp.services.staff import LoginError, authenticate, end_sessions
@@ -53,6 +54,8 @@ def login() -> Any:
             form.password.errors.append(str(error))
         else:
             _clear_session()  # nothing from before the login carries over
+            # The previous login bounds "new since last login" on the home page.
+            user.previous_login_at, user.last_login_at = user.last_login_at, utcnow()
             # Not a permanent cookie: it ends with the browser, and Flask-Login's "strong"
             # protection (address and browser bound) applies only to such sessions.
             login_user(user)
@@ -82,5 +85,41 @@ def logout() -> Any:
 @bp.get("/")
 @staff_required()
 def index() -> Any:
-    index = search_sync.lag(db.session, search.engine())
-    return render_template("admin/index.html", staff=current_staff(), index=index)
+    """The day's work: counts and lists of what is overdue, due today, due soon and new."""
+    from sqlalchemy import select
+
+    from webapp.models import ImportBatch
+    from webapp.models.imports import BatchState
+    from webapp.models.staff import Role
+    from webapp.services import casework
+    from webapp.services.clock import today as china_today
+
+    staff = current_staff()
+    today = china_today()
+    work = lists = mine = None
+    departments: list[Any] = []
+    if staff.has_role(Role.ADMIN, Role.REVIEWER):
+        work = casework.counts(db.session, staff, today)
+        lists = {name: casework.listing(db.session, staff, name, today)
+                 for name in casework.BUCKETS}
+        mine = casework.counts(db.session, staff, today, _assigned_to(staff))
+        if staff.has_role(Role.ADMIN):
+            departments = casework.per_department(db.session, staff, today)
+    previews: list[Any] = []
+    if staff.has_role(Role.ADMIN, Role.DATA_OFFICER):
+        previews = list(db.session.scalars(
+            select(ImportBatch).where(ImportBatch.state == BatchState.PREVIEW.value,
+                                      ImportBatch.actor == staff.username)
+            .order_by(ImportBatch.id.desc()).limit(10)))
+    return render_template(
+        "admin/index.html", staff=staff, work=work, lists=lists, mine=mine,
+        departments=departments, buckets=casework.BUCKETS, previews=previews, today=today,
+        days_left=casework.days_left, index=search_sync.lag(db.session, search.engine()))
+
+
+def _assigned_to(staff: Any) -> Any:
+    from sqlalchemy import func, select
+
+    from webapp.models.petitions import Case
+
+    return select(func.count()).select_from(Case).where(Case.assignee_id == staff.id)

@@ -56,6 +56,8 @@ CASE_NUMBER_PREFIX = {
     CaseKind.OBJECTION: "YY", CaseKind.REPAIR: "XF",
 }
 OPEN_STATES = (CaseState.SUBMITTED, CaseState.ACCEPTED, CaseState.VERIFYING)
+#: What staff still have to do something about: the open states and 已答复 (to close).
+WORK_STATES = (*OPEN_STATES, CaseState.DECIDED)
 
 
 def _in(column: str, values: type) -> str:
@@ -119,6 +121,9 @@ class Case(TimestampMixin, db.Model):
     received_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date, index=True)
     nudged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # 催办
+    # An answered (已答复) case is still work until 办结: it is due for closing by this day.
+    close_due_on: Mapped[date | None] = mapped_column(Date)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
 
     reject_reason: Mapped[str | None] = mapped_column(Text)
     reply: Mapped[str | None] = mapped_column(Text)  # the official answer
@@ -143,6 +148,17 @@ class Case(TimestampMixin, db.Model):
 
     def is_overdue(self, today: date) -> bool:
         return self.is_open and today > self.due_on
+
+    @property
+    def work_due_on(self) -> date | None:
+        """The next deadline of staff work: the answer, or for 已答复 the closing."""
+        if self.state == CaseState.DECIDED.value:
+            return self.close_due_on or self.due_on
+        return self.due_on if self.is_open else None
+
+    def is_work_overdue(self, today: date) -> bool:
+        due = self.work_due_on
+        return due is not None and today > due
 
 
 class CaseEvent(db.Model):

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -46,6 +46,12 @@ class StaffUser(UserMixin, TimestampMixin, db.Model):
     # Part of every login's session id: raising it (logout, password change) ends every
     # session of the user at once, whatever cookies were saved.
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # A temporary password (set by an administrator) must be replaced at the next login.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default=false())
+    # The login before this one: the home page lists cases received since then.
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    previous_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     department: Mapped[Department | None] = relationship()
 

@@ -349,9 +349,10 @@ def case_file(number: str, attachment_id: int) -> Any:
     return send_attachment(attachment)
 
 
-def send_attachment(attachment: Attachment) -> Any:
+def send_attachment(attachment: Attachment, inline: bool = False) -> Any:
+    """The file under its original (cleaned) name; `inline` for the browser's own preview."""
     response = send_file(files.path_of(attachment), mimetype=attachment.mime,
-                         as_attachment=True, download_name=attachment.stored_name)
+                         as_attachment=not inline, download_name=files.download_name(attachment))
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from webapp.rules.kinds import SHOWN_VISIBILITIES, Severity, Visibility
+from webapp.rules.kinds import SHOWN_VISIBILITIES, VISIBILITY_LABELS, Severity, Visibility
 
 
 def add_months(day: date, months: int) -> date:
@@ -126,3 +126,22 @@ def is_public(visibility: str, public_until: date | None, today: date) -> bool:
 
 def is_under_objection(visibility: str) -> bool:
     return visibility == Visibility.OBJECTION
+
+
+def public_state_text(visibility: str, reason: str | None, public_until: date | None,
+                      today: date) -> tuple[str, bool]:
+    """What a record's public state really is today, in words, and whether it is shown.
+
+    A record still marked 公示中 whose last public day has passed is not public (its page is a
+    404): say so with the date. The reason is shown once (it often repeats the label).
+    """
+    if visibility in SHOWN_VISIBILITIES and public_until is not None and public_until < today:
+        return f"公示期已届满，{public_until:%Y年%m月%d日}起不再公示", False
+    label = VISIBILITY_LABELS.get(visibility, visibility)  # type: ignore[call-overload]
+    if reason and reason.startswith(label):
+        text = reason
+    elif reason:
+        text = f"{label}（{reason}）"
+    else:
+        text = label
+    return text, is_public(visibility, public_until, today)

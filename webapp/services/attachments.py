@@ -175,3 +175,20 @@ def discard(paths: list[Path]) -> None:
 
 def path_of(attachment: Attachment) -> Path:
     return storage_dir() / attachment.stored_name
+
+
+_EXTENSIONS = {"image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",),
+               "application/pdf": (".pdf",)}
+_RESERVED = set('<>:"/\\|?*')
+
+
+def download_name(attachment: Attachment) -> str:
+    """The uploader's file name, cleaned for a Content-Disposition header, with the extension
+    of what the file really is (the stored bytes were checked and re-encoded)."""
+    name = "".join(c for c in attachment.original_name
+                   if c not in _RESERVED and unicodedata.category(c) not in ("Cf", "Cc"))
+    name = name.strip(" .")[:100] or "附件"
+    extensions = _EXTENSIONS.get(attachment.mime, ())
+    if extensions and not name.lower().endswith(extensions):
+        name += extensions[0]
+    return name

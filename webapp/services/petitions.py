@@ -78,7 +78,18 @@ def due_date(kind: str, received_on: date, record: Record | None = None) -> date
 
 # --- eligibility ---------------------------------------------------------------------------
 
+def _publicity_over(record: Record, today: date) -> date | None:
+    """The last public day, when it has passed (the record is no longer on the site)."""
+    shown = record.visibility in (Visibility.PUBLIC.value, Visibility.OBJECTION.value)
+    if shown and record.public_until is not None and record.public_until < today:
+        return record.public_until
+    return None
+
+
 def repair_eligibility(record: Record, today: date) -> Eligibility:
+    if (ended := _publicity_over(record, today)) is not None:
+        return Eligibility(False, f"该信息的公示期已于 {ended:%Y年%m月%d日} 届满，网站已不再公示，"
+                                  "无需申请信用修复。如需证明，可在本站下载信用报告（不含已届满的信息）。")
     if record.kind not in REPAIRABLE_KINDS:
         return Eligibility(False, "该类信息不属于可修复的失信信息。")
     if record.visibility != Visibility.PUBLIC.value:
@@ -92,7 +103,13 @@ def repair_eligibility(record: Record, today: date) -> Eligibility:
     return Eligibility(True, "可以申请信用修复。", record.repair_eligible_on)
 
 
-def objection_allowed(session: Session, record: Record) -> Eligibility:
+def objection_allowed(session: Session, record: Record, today: date | None = None
+                      ) -> Eligibility:
+    if (ended := _publicity_over(record, today or china_today())) is not None:
+        department = record.department.name if record.department else "提供该信息的部门"
+        return Eligibility(False, f"该信息的公示期已于 {ended:%Y年%m月%d日} 届满，网站已不再公示，"
+                                  f"无需提出异议。如其他平台或材料仍在使用该信息且内容有误，"
+                                  f"请直接联系{department}更正。")
     if record.visibility == Visibility.OBJECTION.value:
         return Eligibility(False, "该信息已有异议正在处理中。")
     if record.visibility != Visibility.PUBLIC.value:
@@ -183,7 +200,7 @@ def open_case(
         if not verdict.eligible:
             raise PetitionError(verdict.reason)
     if kind == CaseKind.OBJECTION:
-        verdict = objection_allowed(session, record)
+        verdict = objection_allowed(session, record, today)
         if not verdict.eligible:
             raise PetitionError(verdict.reason)
     if record is not None:
@@ -310,6 +327,9 @@ def decide(
     case.reply = reply
     case.decided_by_id = staff.id
     case.decided_at = utcnow()
+    # 已答复 stays work until 办结: the closing has its own (short) deadline.
+    case.close_due_on = calendar().add_workdays(
+        china_today(), int(current_app.config["PETITION_CLOSE_WORKDAYS"]))
     _event(case, "答复", reply, staff)
     record_before, record_after = _apply_effect(case, outcome, corrections or {})
     audit(session, staff, "case.decide", f"case:{case.id}", before, _snapshot(case))

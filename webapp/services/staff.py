@@ -7,12 +7,15 @@ account (which any stranger could do to any staff member).
 from __future__ import annotations
 
 import re
+import secrets
+from datetime import UTC
 from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from webapp.models.base import utcnow
 from webapp.models.staff import Role, StaffUser
 
 MIN_PASSWORD_LENGTH = 10
@@ -63,13 +66,6 @@ def end_sessions(session: Session, user: StaffUser) -> None:
     session.flush()
 
 
-def set_password(session: Session, user: StaffUser, password: str) -> None:
-    """A new password; every session of the user ends, so a stolen one stops working."""
-    _check_password(password)
-    user.password_hash = generate_password_hash(password)
-    end_sessions(session, user)
-
-
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValueError(f"密码至少 {MIN_PASSWORD_LENGTH} 位。")
@@ -83,3 +79,58 @@ def disable_user(session: Session, username: str) -> StaffUser:
     user.is_enabled = False
     end_sessions(session, user)
     return user
+
+
+# --- account management (the administrators' /admin/users) --------------------------------
+
+_TEMP_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
+
+
+def temporary_password() -> str:
+    """A one-time password an administrator hands over; it must be changed at first use."""
+    return "".join(secrets.choice(_TEMP_ALPHABET) for _ in range(14))
+
+
+def set_password(session: Session, user: StaffUser, password: str, *,
+                 temporary: bool = False) -> None:
+    """Replace the password (a temporary one forces a change at the next login); every
+    session of the user ends, so a stolen cookie or password stops working."""
+    _check_password(password)
+    user.password_hash = generate_password_hash(password)
+    user.must_change_password = temporary
+    user.failed_logins = 0
+    user.locked_until = None
+    end_sessions(session, user)
+
+
+def change_own_password(session: Session, user: StaffUser, current: str, new: str) -> None:
+    if not check_password_hash(user.password_hash, current):
+        raise ValueError("当前密码不正确。")
+    if new == current:
+        raise ValueError("新密码不能与当前密码相同。")
+    set_password(session, user, new)
+
+
+def unlock_user(session: Session, user: StaffUser) -> None:
+    user.failed_logins = 0
+    user.locked_until = None
+    session.flush()
+
+
+def is_locked(user: StaffUser) -> bool:
+    until = user.locked_until
+    if until is None:
+        return False
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=UTC)
+    return until > utcnow()
+
+
+def update_user(session: Session, user: StaffUser, role: Role, department_id: int | None,
+                display_name: str) -> None:
+    if role != Role.ADMIN and department_id is None:
+        raise ValueError("部门审核员和数据报送员必须指定所属部门。")
+    user.role = role.value
+    user.department_id = department_id
+    user.display_name = display_name.strip()[:64] or user.username
+    session.flush()

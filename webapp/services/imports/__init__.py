@@ -17,14 +17,31 @@ file changes nothing and a changed row updates its record:
 Subjects: organisations by USCC, natural persons by name + ID number. An entities file
 updates subjects (a new name keeps the old one as a former name); record files only create
 subjects they do not know and never overwrite them.
+
+Every import is planned first (new / updated with a diff / unchanged / rejected / conflict);
+conflicts — an existing record that would change subject, department or kind — are rejected
+unless overridden. Web uploads are previewed (`preview_upload`) and then confirmed
+(`confirm_upload`) or discarded; an applied batch can be rolled back (`rollback_batch`).
 """
 
 from webapp.services.imports.reader import UnusableFile
+from webapp.services.imports.rollback import RollbackRefused, RollbackResult, rollback_batch
 from webapp.services.imports.rows import RowError
-from webapp.services.imports.service import ImportResult, import_file, import_rows, import_table
+from webapp.services.imports.service import (
+    ImportResult,
+    PlanChanged,
+    UploadGone,
+    confirm_upload,
+    discard_upload,
+    import_file,
+    import_rows,
+    import_table,
+    preview_upload,
+)
 from webapp.services.imports.specs import KINDS, SPECS
 
 __all__ = [
-    "KINDS", "SPECS", "ImportResult", "RowError", "UnusableFile", "import_file", "import_rows",
-    "import_table",
+    "KINDS", "SPECS", "ImportResult", "PlanChanged", "RollbackRefused", "RollbackResult",
+    "RowError", "UnusableFile", "UploadGone", "confirm_upload", "discard_upload", "import_file",
+    "import_rows", "import_table", "preview_upload", "rollback_batch",
 ]

@@ -12,11 +12,14 @@ could make a match list huge (code prefixes) are single-term look-ups.
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import AbstractContextManager
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date, timedelta
+from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any
 
@@ -28,18 +31,12 @@ from search_index.backend import Changes, Fingerprints, Hit, Page, SearchBackend
 from search_index.documents import RECORD, SUBJECT, RecordDoc, SubjectDoc, day_number
 from search_index.store import IndexStore
 from search_index.tantivy_backend import queries
-from search_index.tantivy_backend.schema import (
-    RECORDS,
-    SCHEMAS,
-    SUBJECTS,
-    record_document,
-    subject_document,
-)
+from search_index.tantivy_backend.schema import FIELDS, RECORDS, SCHEMAS, SUBJECTS
 from search_index.text import normalize
 
 INDEXES = {SUBJECT: SUBJECTS, RECORD: RECORDS}
 WRITER_HEAP_BYTES = 64_000_000  # per writer thread; tantivy flushes a segment when full
-BUILD_BATCH = 5_000  # documents converted per batch while building
+BUILD_BATCH = 2_000  # documents per batch a build worker converts
 SCAN_BATCH = 10_000  # documents read per batch by fingerprints / matching_ids
 
 
@@ -213,24 +210,25 @@ class TantivyBackend(SearchBackend):
     ) -> None:
         """Add or replace documents (by id) and delete others, each index in one commit."""
         target = version or self.store.live_dir()
-        for indexname, docs, deletions, convert in (
-            (SUBJECTS, _last_wins(subjects), delete_subjects, subject_document),
-            (RECORDS, _last_wins(records), delete_records, record_document),
-        ):
+        for indexname, docs, deletions in ((SUBJECTS, _last_wins(subjects), delete_subjects),
+                                           (RECORDS, _last_wins(records), delete_records)):
             replaced = {doc.id for doc in docs} | set(deletions)
             if replaced:
-                self._write(target, indexname, [convert(doc) for doc in docs], replaced)
+                to_fields = FIELDS[indexname]
+                self._write(target, indexname, (to_fields(doc) for doc in docs), replaced)
 
-    def _write(self, version: Path, indexname: str, documents: list[tantivy.Document],
-               delete_ids: set[int], threads: int = 1) -> None:
+    def _write(self, version: Path, indexname: str, documents: Iterable[dict[str, Any]],
+               delete_ids: set[int] = frozenset(), threads: int = 1) -> None:
+        """One commit: deletions by id, then the documents (field dicts)."""
+        schema = self._schemas[indexname]
         index = _open(version, indexname)
         writer = index.writer(heap_size=WRITER_HEAP_BYTES * threads, num_threads=threads)
         try:
             if delete_ids:
-                writer.delete_documents_by_query(Query.term_set_query(
-                    self._schemas[indexname], "id", sorted(delete_ids)))
-            for document in documents:
-                writer.add_document(document)
+                writer.delete_documents_by_query(
+                    Query.term_set_query(schema, "id", sorted(delete_ids)))
+            for fields in documents:
+                writer.add_document(tantivy.Document.from_dict(fields, schema))
             writer.commit()
         except BaseException:
             writer.rollback()
@@ -242,26 +240,19 @@ class TantivyBackend(SearchBackend):
         self, subjects: Iterable[SubjectDoc], records: Iterable[RecordDoc],
         upto_sequence: int = 0, procs: int = 1, timings: dict[str, float] | None = None,
     ) -> str:
-        """A complete new version, written by one writer per index with `procs` threads
-        (documents are converted in batches, so memory stays bounded)."""
+        """A complete new version. With procs > 1, documents are turned into field values
+        by `procs` worker processes (the Python side is most of the cost) while tantivy
+        indexes them on its own threads; memory stays bounded by the batches in flight."""
         version = self.store.new_version()
-        for indexname, docs, convert in ((SUBJECTS, subjects, subject_document),
-                                         (RECORDS, records, record_document)):
-            started = time.perf_counter()
-            index = _open(version, indexname)
-            threads = max(1, procs)
-            writer = index.writer(heap_size=WRITER_HEAP_BYTES * threads, num_threads=threads)
-            try:
-                for doc in docs:
-                    writer.add_document(convert(doc))
-                writer.commit()
-            except BaseException:
-                writer.rollback()
-                raise
-            finally:
-                writer.wait_merging_threads()
-            if timings is not None:
-                timings[indexname] = time.perf_counter() - started
+        # Forked before any tantivy writer thread exists; the workers end with the pool.
+        with (multiprocessing.get_context("fork").Pool(procs) if procs > 1
+              else nullcontext()) as pool:
+            for indexname, docs in ((SUBJECTS, subjects), (RECORDS, records)):
+                started = time.perf_counter()
+                self._write(version, indexname, _converted(FIELDS[indexname], docs, pool),
+                            threads=max(1, procs))
+                if timings is not None:
+                    timings[indexname] = time.perf_counter() - started
         self.store.record_sequence(version, upto_sequence)
         return version.name
 
@@ -283,6 +274,41 @@ class TantivyBackend(SearchBackend):
             finally:
                 writer.wait_merging_threads()
         return count
+
+
+def _convert_batch(job: tuple[Callable[[Any], dict[str, Any]], list[Any]]
+                   ) -> list[dict[str, Any]]:
+    to_fields, batch = job
+    return [to_fields(doc) for doc in batch]
+
+
+def _batches(docs: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _converted(to_fields: Callable[[Any], dict[str, Any]], docs: Iterable[Any],
+               pool: Pool | None) -> Iterator[dict[str, Any]]:
+    """Field dicts of `docs`, in order, converted by `pool`'s processes when there is one.
+    The documents are read in this thread (they may come from a database session bound
+    to it), at most 2 batches per process ahead."""
+    if pool is None:
+        yield from (to_fields(doc) for doc in docs)
+        return
+    ahead = 2 * pool._processes  # type: ignore[attr-defined]
+    pending: deque[Any] = deque()
+    for batch in _batches(docs, BUILD_BATCH):
+        pending.append(pool.apply_async(_convert_batch, ((to_fields, batch),)))
+        if len(pending) >= ahead:
+            yield from pending.popleft().get()
+    while pending:
+        yield from pending.popleft().get()
 
 
 def _first(fields: Mapping[str, Any], name: str, default: Any = None) -> Any:

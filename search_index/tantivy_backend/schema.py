@@ -1,18 +1,23 @@
 """The two tantivy indexes and plain documents turned into tantivy documents.
 
 Every field is indexed from the shared derivations in `search_index.documents` and
-`search_index.pinyin`: n-gram fields arrive pre-tokenized (tantivy's own n-gram tokenizer
-keeps no positions, so phrases could not be checked), keyword fields use the raw tokenizer
-(one term per value). Stored fields are what a hit needs; the rest is in the database.
+`search_index.pinyin`. N-gram fields arrive as the shared n-grams joined by spaces, in
+position order, for tantivy's whitespace tokenizer (its own n-gram tokenizer keeps no
+positions, so phrases could not be checked); a filler token stands where the shared
+analysis leaves a position gap, so a phrase never spans two parts. Keyword fields are
+space-joined terms too (every key is letters and digits only). Building the strings in
+Python and splitting them in Rust is several times faster than a Token object per gram.
+Stored fields are what a hit needs; the rest is in the database.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import tantivy
 
-from search_index.analysis import join_parts, ngrams
+from search_index.analysis import join_parts, parts
 from search_index.documents import (
     OPEN_END,
     RecordDoc,
@@ -39,12 +44,20 @@ RECORD_KEYWORDS = ("docno", "uscc", "subject_id", "kind", "list_nature", "depart
                    "region_id", "subject_type")
 
 
+GAP_TOKEN = "\x1f"  # noqa: S105 (not a secret) never a query term: breaks phrases
+
+
 def _keyword(builder: tantivy.SchemaBuilder, name: str, stored: bool = False) -> None:
-    builder.add_text_field(name, stored=stored, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field(name, stored=stored, tokenizer_name="whitespace",
+                           index_option="basic")
+
+
+def _stored(builder: tantivy.SchemaBuilder, name: str) -> None:
+    builder.add_text_field(name, stored=True, tokenizer_name="raw", index_option="basic")
 
 
 def _grams(builder: tantivy.SchemaBuilder, name: str, positions: bool) -> None:
-    builder.add_text_field(name, tokenizer_name="raw",
+    builder.add_text_field(name, tokenizer_name="whitespace",
                            index_option="position" if positions else "basic")
 
 
@@ -57,8 +70,8 @@ def subject_schema() -> tantivy.Schema:
         _keyword(builder, name)
     _keyword(builder, "uscc", stored=True)
     builder.add_integer_field("founded", indexed=True, fast=True)
-    _keyword(builder, "display", stored=True)  # the public display name (persons masked)
-    _keyword(builder, "hash", stored=True)  # documents.content_hash, for search-verify
+    _stored(builder, "display")  # the public display name (natural persons masked)
+    _stored(builder, "hash")  # documents.content_hash, for search-verify
     return builder.build()
 
 
@@ -70,8 +83,8 @@ def record_schema() -> tantivy.Schema:
         _keyword(builder, name)
     builder.add_integer_field("decided", indexed=True, fast=True)
     builder.add_integer_field("public_until", indexed=True, fast=True)
-    _keyword(builder, "snippet", stored=True)  # the text a highlight is cut from
-    _keyword(builder, "hash", stored=True)
+    _stored(builder, "snippet")  # the text a highlight is cut from
+    _stored(builder, "hash")
     return builder.build()
 
 
@@ -79,51 +92,64 @@ SCHEMAS: dict[str, Callable[[], tantivy.Schema]] = {SUBJECTS: subject_schema,
                                                     RECORDS: record_schema}
 
 
-def _pretokenized(value: str, size: int) -> tantivy.PreTokenizedString:
-    tokens = [tantivy.Token(gram, pos, pos, pos + len(gram))
-              for gram, pos in ngrams(value, size)]
-    return tantivy.PreTokenizedString(value, tokens)
+def gram_text(value: str, size: int) -> str:
+    """`analysis.ngrams(value, size)` as one space-separated string in position order, with
+    GAP_TOKEN between parts (where ngrams' positions jump). Built per part with slices: the
+    generator's per-gram overhead was most of the document conversion time."""
+    pieces: list[str] = []
+    for part in parts(value):
+        if pieces:
+            pieces.append(GAP_TOKEN)
+        grams = [part[i:i + size] for i in range(len(part) - size + 1)]
+        if size > 1:
+            grams.append(part[-1])
+        pieces.append(" ".join(grams))
+    return " ".join(pieces)
 
 
-def _add_keywords(document: tantivy.Document, name: str, values: list[str] | str | None
-                  ) -> None:
-    if not values:
-        return
-    for value in [values] if isinstance(values, str) else values:
-        if value:
-            document.add_text(name, value)
+def _present(fields: dict[str, Any]) -> dict[str, Any]:
+    """Empty values are left out (an empty keyword would index an empty term)."""
+    return {k: v for k, v in fields.items() if v not in (None, "")}
 
 
-def subject_document(doc: SubjectDoc) -> tantivy.Document:
-    document = tantivy.Document()
-    document.add_unsigned("id", doc.id)
+def subject_fields(doc: SubjectDoc) -> dict[str, Any]:
+    """Plain values (picklable: the bulk build computes them in worker processes)."""
     names = join_parts(*subject_names(doc))
-    document.add_pre_tokenized_text("name", _pretokenized(names, 2))
-    document.add_pre_tokenized_text("name1", _pretokenized(names, 1))
-    _add_keywords(document, "exact", exact_names(doc))
-    _add_keywords(document, "head", name_heads(doc))
-    _add_keywords(document, "pinyin", pinyin_keys(*subject_names(doc)).split())
-    _add_keywords(document, "uscc", (doc.uscc or "").upper() or None)
-    _add_keywords(document, "uscc_head", uscc_heads(doc.uscc))
-    _add_keywords(document, "subject_type", id_text(doc.subject_type))
-    _add_keywords(document, "region_id", id_text(doc.region_id))
-    document.add_integer("founded", day_number(doc.founded_on))
-    document.add_text("display", doc.display_name or "")
-    document.add_text("hash", content_hash(doc))
-    return document
+    return _present({
+        "id": doc.id,
+        "name": gram_text(names, 2),
+        "name1": gram_text(names, 1),
+        "exact": " ".join(exact_names(doc)),
+        "head": " ".join(name_heads(doc)),
+        "pinyin": pinyin_keys(*subject_names(doc)),
+        "uscc": (doc.uscc or "").upper(),
+        "uscc_head": " ".join(uscc_heads(doc.uscc)),
+        "subject_type": id_text(doc.subject_type),
+        "region_id": id_text(doc.region_id),
+        "founded": day_number(doc.founded_on),
+        "display": doc.display_name or "",
+        "hash": content_hash(doc),
+    })
 
 
-def record_document(doc: RecordDoc) -> tantivy.Document:
-    document = tantivy.Document()
-    document.add_unsigned("id", doc.id)
-    document.add_pre_tokenized_text("text", _pretokenized(record_text(doc), 2))
-    _add_keywords(document, "docno", normalize(doc.doc_number) or None)
-    _add_keywords(document, "uscc", (doc.subject_uscc or "").upper() or None)
-    _add_keywords(document, "subject_id", str(doc.subject_id))
-    for name in ("kind", "list_nature", "department_id", "region_id", "subject_type"):
-        _add_keywords(document, name, id_text(getattr(doc, name)))
-    document.add_integer("decided", day_number(doc.decided_on))
-    document.add_integer("public_until", day_number(doc.public_until, OPEN_END))
-    document.add_text("snippet", record_snippet(doc))
-    document.add_text("hash", content_hash(doc))
-    return document
+def record_fields(doc: RecordDoc) -> dict[str, Any]:
+    return _present({
+        "id": doc.id,
+        "text": gram_text(record_text(doc), 2),
+        "docno": normalize(doc.doc_number),
+        "uscc": (doc.subject_uscc or "").upper(),
+        "subject_id": str(doc.subject_id),
+        "kind": id_text(doc.kind),
+        "list_nature": id_text(doc.list_nature),
+        "department_id": id_text(doc.department_id),
+        "region_id": id_text(doc.region_id),
+        "subject_type": id_text(doc.subject_type),
+        "decided": day_number(doc.decided_on),
+        "public_until": day_number(doc.public_until, OPEN_END),
+        "snippet": record_snippet(doc),
+        "hash": content_hash(doc),
+    })
+
+
+FIELDS: dict[str, Callable[[Any], dict[str, Any]]] = {SUBJECTS: subject_fields,
+                                                      RECORDS: record_fields}

@@ -243,3 +243,20 @@ def test_one_character_record_queries_find_characters_at_the_end_of_a_text(
     assert {h.id for h in engine.search_records("款", today=today).hits} == {3}
     assert {h.id for h in engine.search_records("级", today=today).hits} == {1, 2}
     assert engine.search_records("a级", today=today).total == 0  # no phrase across parts
+
+
+def test_tantivy_gram_text_keeps_the_shared_ngrams_and_their_positions():
+    """The tantivy backend feeds the shared n-grams as a string: the same grams, and a
+    filler wherever the shared positions jump, so phrases never cross parts."""
+    from search_index.analysis import join_parts, ngrams
+    from search_index.tantivy_backend.schema import GAP_TOKEN, gram_text
+
+    value = join_parts("黑河市天鑫源", "A", "旧名（称）")
+    for size in (1, 2):
+        tokens = gram_text(value, size).split(" ")
+        expected = list(ngrams(value, size))
+        assert [t for t in tokens if t != GAP_TOKEN] == [g for g, _ in expected]
+        positions = [i for i, t in enumerate(tokens) if t != GAP_TOKEN]
+        gaps = [b - a for (_, a), (_, b) in zip(expected, expected[1:], strict=False)]
+        assert [b - a for a, b in zip(positions, positions[1:], strict=False)] == [
+            1 if gap == 1 else 2 for gap in gaps]

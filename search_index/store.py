@@ -4,6 +4,7 @@
     root/v-…/           -> a backend's files (whoosh: the "subjects" and "records" indexes)
     root/v-…/SEQUENCE   -> the last change-log sequence applied to that version
     root/.writer.lock   -> held by whoever writes to the root's indexes (fcntl, per host)
+    root/.rebuild.lock  -> held for the whole of a rebuild
 
 A rebuild writes a fresh version directory, then swaps the pointer: readers keep serving
 from the old version until they next look at the pointer. Old versions are removed later.
@@ -18,12 +19,13 @@ import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 POINTER = "CURRENT"
 SEQUENCE = "SEQUENCE"
 WRITER_LOCK = ".writer.lock"
+REBUILD_LOCK = ".rebuild.lock"
 KEEP_OLD_SECONDS = 600  # old versions may still be open in other workers
 LOCK_POLL_SECONDS = 0.02
 
@@ -61,11 +63,14 @@ class IndexStore:
             return path
 
     def new_version(self) -> Path:
-        """A fresh directory with empty indexes, not yet live."""
+        """A fresh directory with empty indexes at sequence 0, not yet live."""
         name = f"v-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
         path = self.root / name
         path.mkdir(parents=True)
         self._initialise(path)
+        # An empty index has applied nothing: it replays the change log from the start
+        # (a version made before the change log has no SEQUENCE, and is rebuilt).
+        self.record_sequence(path, 0)
         return path
 
     def swap(self, version: Path) -> None:
@@ -93,13 +98,20 @@ class IndexStore:
         temporary.write_text(f"{sequence}\n")
         os.replace(temporary, version / SEQUENCE)
 
-    @contextmanager
-    def writer_lock(self, timeout: float) -> Iterator[bool]:
+    def writer_lock(self, timeout: float) -> AbstractContextManager[bool]:
         """The root's writer lock, waited for up to `timeout` seconds; yields whether it
         was obtained (the caller decides what to do without it). Released on exit, and by
         the kernel if the process dies."""
+        return self._flock(WRITER_LOCK, timeout)
+
+    def rebuild_lock(self, timeout: float) -> AbstractContextManager[bool]:
+        """Held for a whole rebuild, so that two processes never build at once."""
+        return self._flock(REBUILD_LOCK, timeout)
+
+    @contextmanager
+    def _flock(self, name: str, timeout: float) -> Iterator[bool]:
         self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / WRITER_LOCK, "a") as handle:
+        with open(self.root / name, "a") as handle:
             deadline = time.monotonic() + timeout
             while True:
                 try:

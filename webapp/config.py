@@ -24,6 +24,13 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # default: SQLite file in the instance dir
     "SEARCH_INDEX_DIR": None,  # default: <instance>/search-index
     "SEARCH_BACKEND": "whoosh",  # search_index.backend.BACKENDS
+    # The index follows the database's change log (services.search_sync):
+    "SEARCH_SYNC_WAIT": 0.5,  # seconds a search waits for another worker's index write
+    "SEARCH_SYNC_INLINE_ROWS": 5000,  # a larger backlog is applied by a background thread
+    "SEARCH_REBUILD_BACKLOG": 200_000,  # an index further behind is rebuilt, not replayed
+    "SEARCH_RETRY_SECONDS": 5.0,  # after a failed index write, searches retry this often
+    "SEARCH_IMPORT_WAIT": 120.0,  # seconds an import waits to write its index update
+    "SEARCH_READY_MAX_LAG_SECONDS": 60.0,  # /readyz fails when the index lags longer
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_KEY_PREFIX": "chengxin",  # separates sites sharing one Redis
     "RATELIMIT_SEARCH": "60 per minute; 1000 per hour",
@@ -87,8 +94,10 @@ _JSON_KEYS = {
 }
 _INT_KEYS = {"PETITION_MAX_FILES", "PETITION_MAX_FILE_BYTES", "PETITION_CAPTCHA_AFTER",
              "PROXY_FIX_HOPS", "MAX_CONTENT_LENGTH", "DOUBLE_PUBLICITY_WORKING_DAYS",
-             "PERMANENT_SESSION_LIFETIME", "IMPORT_MAX_UPLOAD_BYTES"}
-_FLOAT_KEYS = {"SERIOUS_FINE_WAN_YUAN"}
+             "PERMANENT_SESSION_LIFETIME", "IMPORT_MAX_UPLOAD_BYTES",
+             "SEARCH_SYNC_INLINE_ROWS", "SEARCH_REBUILD_BACKLOG"}
+_FLOAT_KEYS = {"SERIOUS_FINE_WAN_YUAN", "SEARCH_SYNC_WAIT", "SEARCH_RETRY_SECONDS",
+               "SEARCH_IMPORT_WAIT", "SEARCH_READY_MAX_LAG_SECONDS"}
 
 
 class ConfigError(RuntimeError):

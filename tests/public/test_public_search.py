@@ -125,10 +125,11 @@ def test_filters_sort_and_pagination_reach_the_engine(client, engine, make_subje
     region = Region(code="231102", name="爱辉区")
     db_session.add(region)
     shop = make_subject(region=region)
-    record = make_record(shop, department_name="黑河市生态环境局")
+    page_of = [make_record(shop, department_name="黑河市生态环境局") for _ in range(20)]
+    record = page_of[0]
     db_session.commit()
-    engine.records = [Hit(record.id, 1.0, Markup("<mark>鑫源</mark>"))]
-    engine.total = 45
+    engine.records = [Hit(r.id, 1.0, Markup("<mark>鑫源</mark>")) for r in page_of]
+    engine.total = 45  # a full page 2 of 3
     html = text(client.get("/search", query_string={
         "q": "鑫源", "tab": "records", "kind": "penalty", "department": record.department_id,
         "region": region.id, "date_from": "2026-01-01", "date_to": "2026-06-30",

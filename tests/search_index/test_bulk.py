@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from whoosh.index import FileIndex
 
-from search_index.documents import RecordDoc, SubjectDoc
+from search_index.documents import RECORD, RecordDoc, SubjectDoc
 from search_index.store import IndexStore
 from search_index.whoosh_backend import WhooshBackend, bulk
 from search_index.whoosh_backend.engine import create_indexes, open_index
@@ -97,8 +97,8 @@ def test_a_bulk_built_index_serves_searches_and_takes_updates(tmp_path: Path):
                   delete_records=[17])
     assert [h.id for h in engine.search_subjects("改名后").hits] == [2]
     assert engine.search_records("〔2026〕17号", today=today).total == 0
-    broad = engine.search_records("第十三条", today=today)
-    assert broad.total == 300 - 1 or not broad.exact  # a busy machine may cut the count short
+    # (a broad query's total is an estimate under a time budget; count them all instead)
+    assert len(engine.matching_ids(RECORD, "第十三条")) == 300 - 1
 
 
 def test_a_failing_worker_fails_the_build_and_nothing_is_committed(tmp_path: Path):

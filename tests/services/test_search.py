@@ -10,7 +10,7 @@ import pytest
 
 from webapp.models import Region
 from webapp.rules.kinds import Visibility
-from webapp.services import search
+from webapp.services import changelog, search, search_documents, search_sync
 from webapp.services.search import SearchFilters
 
 ID_NUMBER = "231102198001011234"
@@ -127,6 +127,7 @@ def test_suggest_returns_name_uscc_and_id(shop):
 def test_reindex_builds_a_new_version_and_swaps_it_in(app, shop, make_record, db_session):
     record = make_record(shop, facts="无证经营")
     db_session.commit()
+    assert record_ids("无证经营") == {record.id}  # the first search made the index, caught up
     root = Path(app.config["SEARCH_INDEX_DIR"])
     before = (root / "CURRENT").read_text().strip()
     result = app.test_cli_runner().invoke(args=["reindex"])
@@ -138,19 +139,25 @@ def test_reindex_builds_a_new_version_and_swaps_it_in(app, shop, make_record, db
     assert subject_ids("天鑫源") == {shop.id}
 
 
-def test_commits_during_a_rebuild_are_journalled_and_caught_up(app, make_subject,
-                                                                db_session):
-    root = Path(app.config["SEARCH_INDEX_DIR"])
-    root.mkdir(parents=True, exist_ok=True)
-    (root / search.REBUILD_MARKER).write_text("1")
-    late = make_subject(name="黑河市重建期间新公司")
+def test_commits_during_a_rebuild_are_replayed_from_the_log_before_the_swap(
+        app, make_subject, db_session, monkeypatch):
+    early = make_subject(name="黑河市重建之前公司")
     db_session.commit()
-    assert search.take_journal() == ({late.id}, set())
-    assert search.take_journal() == (set(), set())
-    (root / search.REBUILD_MARKER).unlink()
-    make_subject(name="黑河市重建之后公司")
-    db_session.commit()
-    assert search.take_journal() == (set(), set())
+    real_build = search.engine().build
+
+    def build_then_commit(*args, **kwargs):
+        version = real_build(*args, **kwargs)
+        late = make_subject(name="黑河市重建期间新公司")  # committed while building
+        db_session.commit()
+        found.append(late.id)
+        return version
+
+    found: list[int] = []
+    monkeypatch.setattr(search.engine(), "build", build_then_commit)
+    search_sync.rebuild(db_session, search.engine())
+    assert subject_ids("重建之前") == {early.id}
+    assert subject_ids("重建期间") == set(found)
+    assert search.engine().applied_sequence() == changelog.latest(db_session)
 
 
 def test_a_parallel_rebuild_leaves_hidden_records_out(shop, make_record, db_session):
@@ -158,32 +165,20 @@ def test_a_parallel_rebuild_leaves_hidden_records_out(shop, make_record, db_sess
     hidden = [make_record(shop, facts=f"占道经营隐藏案{state.value}", visibility=state.value)
               for state in (Visibility.ARCHIVED, Visibility.REVOKED, Visibility.EXPIRED)]
     db_session.commit()
-    version, subjects, records = search.rebuild(db_session, procs=2)
+    version, subjects, records = search_sync.rebuild(db_session, search.engine(), procs=2)
     assert (subjects, records) == (1, 1)
     assert search.engine().store.current_name() == version
     assert record_ids("占道经营") == {public.id}
     assert not {r.id for r in hidden} & record_ids("隐藏案")
 
 
-def test_while_indexing_is_suspended_commits_wait_for_the_rebuild(app, make_subject,
-                                                                   db_session):
-    with search.indexing_suspended(db_session):
-        bulk = make_subject(name="黑河市批量导入贸易有限公司")
-        db_session.commit()
-        assert subject_ids("批量导入") == set()  # not indexed commit by commit
-    search.rebuild(db_session)
-    assert subject_ids("批量导入") == {bulk.id}
-    later = make_subject(name="黑河市恢复索引商店")
-    db_session.commit()
-    assert subject_ids("恢复索引") == {later.id}  # per-commit updates are back
-
-
-def test_the_rebuild_indexes_records_as_the_after_commit_update_does(shop, make_record,
+def test_the_rebuild_indexes_records_as_the_log_replay_does(shop, make_record,
                                                                      db_session):
     record = make_record(shop, facts="无照经营", doc_number="黑市监罚〔2026〕9号",
                          legal_basis="《无证无照经营查处办法》第十三条")
     db_session.commit()
-    _, streamed = search.all_documents(db_session, date.today())
-    incremental = search.collect_changes(db_session, set(), {record.id}).records
+    streamed = search_documents.all_records(db_session, date.today())
+    incremental = search_documents.collect(db_session, set(), {record.id},
+                                           date.today()).records
     assert list(streamed) == incremental
     assert incremental[0].department_name and incremental[0].subject_uscc == shop.uscc

@@ -26,6 +26,7 @@ from webapp.admin.paging import requested_page
 from webapp.extensions import db
 from webapp.models import Department, ImportBatch, Record
 from webapp.models.staff import Role, StaffUser
+from webapp.services import search
 from webapp.services.audit import audit
 from webapp.services.imports import KINDS, SPECS, import_file
 
@@ -128,6 +129,10 @@ def uploads() -> Any:
     }, ip=request.remote_addr)
     db.session.commit()
     flash(result.summary(), "error" if result.exit_code else "info")
+    if result.exit_code != 2:  # rows were saved: search must have them, or say why not
+        problem = search.index_problem(search.index_now())
+        if problem:
+            flash(problem, "error")
     return redirect(url_for("admin.upload_batch", batch_id=result.batch_id), code=303)
 
 

@@ -12,6 +12,7 @@ from webapp.admin import bp
 from webapp.admin.access import LOGIN_AT, current_staff, safe_next, staff_required
 from webapp.admin.forms import LoginForm, LogoutForm
 from webapp.extensions import db, limiter
+from webapp.services import search, search_sync
 from webapp.services.audit import audit
 from webapp.services.staff import LoginError, authenticate
 
@@ -70,4 +71,5 @@ def logout() -> Any:
 @bp.get("/")
 @staff_required()
 def index() -> Any:
-    return render_template("admin/index.html", staff=current_staff())
+    index = search_sync.lag(db.session, search.engine())
+    return render_template("admin/index.html", staff=current_staff(), index=index)

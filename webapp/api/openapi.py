@@ -85,11 +85,13 @@ SEARCH = {
         "query": _STR, "kind": _STR, "page": {"type": "integer"}, "per_page": {"type": "integer"},
         "subjects": {"type": "object", "properties": {
             "total": {"type": "integer"},
+            "total_exact": {"type": "boolean", "description": "false: total is an estimate"},
             "hits": {"type": "array", "items": {"allOf": [SUBJECT, {"type": "object",
                      "properties": {"highlight": _STR, "status": STATUS}}]}},
         }},
         "records": {"type": "object", "properties": {
             "total": {"type": "integer"},
+            "total_exact": {"type": "boolean", "description": "false: total is an estimate"},
             "hits": {"type": "array", "items": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "kind": _STR, "label": _STR, "title": _STR_NULL,
                 "doc_number": _STR_NULL, "list_type": _STR_NULL, "list_nature": _STR_NULL,

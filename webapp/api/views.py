@@ -56,7 +56,7 @@ def search() -> Any:
         if kind in ("all", "subjects"):
             found = search_results.subject_results(
                 db.session, query, search_results.make_filters(), int(page), PER_PAGE, "relevance")
-            body["subjects"] = {"total": found.total,
+            body["subjects"] = {"total": found.total, "total_exact": found.exact,
                                 "hits": [serializers.subject_hit_json(h) for h in found.hits]}
             shown.extend(search_results.natural_persons(found))
         if kind != "subjects":
@@ -64,7 +64,7 @@ def search() -> Any:
             filters = search_results.make_filters(kind=record_kind)
             found = search_results.record_results(
                 db.session, query, filters, int(page), PER_PAGE, "relevance")
-            body["records"] = {"total": found.total,
+            body["records"] = {"total": found.total, "total_exact": found.exact,
                                "hits": [serializers.record_hit_json(h) for h in found.hits]}
             shown.extend(search_results.natural_persons(found))
     except search_results.SearchUnavailable as unavailable:

@@ -8,9 +8,11 @@ from webapp.models.petitions import Attachment, Case, CaseEvent  # noqa: F401
 from webapp.models.querylog import QueryLog
 from webapp.models.record import Record
 from webapp.models.reports import ReportIssue  # noqa: F401
+from webapp.models.search import SearchChange
 from webapp.models.staff import Role, StaffUser
 from webapp.models.subject import Subject
 
 __all__ = [
-    "Department", "ImportBatch", "QueryLog", "Record", "Region", "Role", "StaffUser", "Subject",
+    "Department", "ImportBatch", "QueryLog", "Record", "Region", "Role", "SearchChange",
+    "StaffUser", "Subject",
 ]

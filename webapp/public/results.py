@@ -69,10 +69,25 @@ class Results:
     page: int
     per_page: int
     hits: list[Any]
+    exact: bool = True  # False: the total is an estimate (shown as 约 …)
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+
+def _results(found: Any, hits: list[Any]) -> Results:
+    """The total as the hits shown bear it out: the index may still hold a record the
+    database no longer shows (a change not yet replayed), which is dropped from the page
+    and from the count; a page that is not full is the last one, so its count is exact."""
+    dropped = len(found.hits) - len(hits)
+    before = (found.page - 1) * found.per_page
+    exact = getattr(found, "exact", True)
+    if len(found.hits) < found.per_page:
+        total, exact = before + len(hits), True
+    else:
+        total = max(found.total - dropped, before + len(hits))
+    return Results(total, found.page, found.per_page, hits, exact)
 
 
 def _snippet(text: str, query: str) -> str:
@@ -106,7 +121,7 @@ def subject_results(
         else:
             mark = _engine_highlight(hit.highlight) or escape(subject.name)
         hits.append(SubjectHit(subject, summary.display_name, mark, summary.status))
-    return Results(found.total, found.page, found.per_page, hits)
+    return _results(found, hits)
 
 
 def record_results(
@@ -136,7 +151,7 @@ def record_results(
             mark = profiles.highlight(_snippet(text, query), query)
         hits.append(RecordHit(record, shown, profiles.record_label(record),
                               item.title or record.doc_number or "", mark, item.under_objection))
-    return Results(found.total, found.page, found.per_page, hits)
+    return _results(found, hits)
 
 
 def natural_persons(results: Results) -> list[Subject]:

@@ -1,0 +1,45 @@
+"""Health endpoints, as JSON. /healthz: the process answers (liveness; no dependencies, so
+a slow database never gets a healthy worker restarted). /readyz: this node can serve —
+its database answers and its search index is built and not too far behind the change
+log (503 otherwise, with the reason), so a load balancer can take a lagging node out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, jsonify
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from webapp.extensions import db, limiter
+from webapp.operations import bp
+from webapp.services import search, search_sync
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def healthz() -> Any:
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/readyz")
+@limiter.exempt
+def readyz() -> Any:
+    problems: list[str] = []
+    body: dict[str, Any] = {"database": "ok"}
+    try:
+        db.session.execute(text("SELECT 1"))
+        body["search"] = search_sync.lag(db.session, search.engine())
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        body["database"] = f"unreachable: {type(error).__name__}"
+        problems.append("database unreachable")
+    index = body.get("search")
+    if index:
+        if not index["built"]:
+            problems.append("search index not built from the database yet")
+        elif index["lag_seconds"] > current_app.config["SEARCH_READY_MAX_LAG_SECONDS"]:
+            problems.append(f"search index {index['lag_seconds']:.0f} s behind")
+    body["status"] = "not ready" if problems else "ready"
+    body["problems"] = problems
+    return jsonify(body), 503 if problems else 200

@@ -312,10 +312,10 @@ def main() -> None:
             entity = SUBJECT if target == "subjects" else RECORD
             chosen = [q for c, _, q in queries if c == category][:RECALL_QUERIES]
             finders: dict[str, Callable[[str], set[int]]] = {
-                name: (lambda q, e=engine: e.matching_ids(entity, q))
+                name: (lambda q, e=engine, kind=entity: e.matching_ids(kind, q))
                 for name, engine in engines.items()}
-            finders["fts5"] = lambda q: set(fts_search(
-                con, "s" if target == "subjects" else "r", q, all_ids=True)[1])
+            table = "s" if target == "subjects" else "r"
+            finders["fts5"] = lambda q, t=table: set(fts_search(con, t, q, all_ids=True)[1])
             for name, find in finders.items():
                 recall_sum = precision_sum = two_sum = 0.0
                 two_count = 0

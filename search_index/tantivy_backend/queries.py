@@ -11,10 +11,9 @@ from typing import Any
 import tantivy
 from tantivy import Occur, Query
 
-from search_index.documents import HEAD_CHARS, USCC_MIN_PREFIX, day_number
+from search_index.documents import HEAD_CHARS, USCC_MIN_PREFIX, day_number, is_code_query
 from search_index.text import bigrams, is_code_like, is_pinyin_like, normalize
 
-USCC_LENGTH = 18
 FILTER_FIELDS = ("kind", "list_nature", "department_id", "region_id", "subject_type")
 
 
@@ -55,11 +54,11 @@ def record_query(schema: tantivy.Schema, text: str) -> Query | None:
     if not n:
         return None
     parts = [_term(schema, "docno", n, 20.0)]
+    if is_code_query(n):  # term look-ups only (see documents.is_code_query)
+        return _any([*parts, _term(schema, "codes", n, 10.0)])
     # One character: every bigram starting with it, and the lone last character of a part.
     parts.append(Query.regex_query(schema, "text", f"{n}.*") if len(n) == 1
                  else _ngram_query(schema, "text", n))
-    if is_code_like(n) and len(n) == USCC_LENGTH:
-        parts.append(_term(schema, "uscc", n.upper(), 10.0))
     return _any(parts)
 
 

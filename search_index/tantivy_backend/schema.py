@@ -27,6 +27,7 @@ from search_index.documents import (
     exact_names,
     id_text,
     name_heads,
+    record_codes,
     record_snippet,
     record_text,
     subject_names,
@@ -40,7 +41,7 @@ RECORDS = "records"
 
 #: keyword fields of each index (raw tokenizer, no positions)
 SUBJECT_KEYWORDS = ("exact", "head", "pinyin", "uscc_head", "subject_type", "region_id")
-RECORD_KEYWORDS = ("docno", "uscc", "subject_id", "kind", "list_nature", "department_id",
+RECORD_KEYWORDS = ("docno", "codes", "uscc", "subject_id", "kind", "list_nature", "department_id",
                    "region_id", "subject_type")
 
 
@@ -137,6 +138,7 @@ def record_fields(doc: RecordDoc) -> dict[str, Any]:
         "id": doc.id,
         "text": gram_text(record_text(doc), 2),
         "docno": normalize(doc.doc_number),
+        "codes": " ".join(record_codes(doc)),
         "uscc": (doc.subject_uscc or "").upper(),
         "subject_id": str(doc.subject_id),
         "kind": id_text(doc.kind),

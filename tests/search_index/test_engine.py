@@ -4,6 +4,7 @@ phrase precision, filters, expiry, highlights, versions."""
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -257,6 +258,6 @@ def test_tantivy_gram_text_keeps_the_shared_ngrams_and_their_positions():
         expected = list(ngrams(value, size))
         assert [t for t in tokens if t != GAP_TOKEN] == [g for g, _ in expected]
         positions = [i for i, t in enumerate(tokens) if t != GAP_TOKEN]
-        gaps = [b - a for (_, a), (_, b) in zip(expected, expected[1:], strict=False)]
-        assert [b - a for a, b in zip(positions, positions[1:], strict=False)] == [
+        gaps = [b - a for (_, a), (_, b) in pairwise(expected)]
+        assert [b - a for a, b in pairwise(positions)] == [
             1 if gap == 1 else 2 for gap in gaps]

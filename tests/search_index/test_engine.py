@@ -38,10 +38,12 @@ def engine(tmp_path: Path, backend_type: type[SearchBackend]) -> SearchBackend:
                     else ())
          for i, name in NAMES.items()],
         [
-            RecordDoc(10, 1, "penalty", date(2026, 3, 1), doc_number="黑市监处罚〔2026〕15号",
+            RecordDoc(10, 1, "penalty", date(2026, 3, 1), subject_uscc=USCC,
+                      doc_number="黑市监处罚〔2026〕15号",
                       facts="销售过期食品，违反第六十条规定，依据第十三条处罚", department_id=5,
                       department_name="黑河市市场监督管理局"),
-            RecordDoc(11, 1, "license", date(2026, 5, 1), title="食品经营许可", department_id=6,
+            RecordDoc(11, 1, "license", date(2026, 5, 1), subject_uscc=USCC,
+                      title="食品经营许可", department_id=6,
                       content="准予食品经营许可", department_name="黑河市行政审批局"),
             RecordDoc(12, 2, "penalty", date(2025, 1, 1), public_until=date(2026, 1, 1),
                       facts="销售过期食品（已过公示期）", department_id=5),
@@ -195,6 +197,36 @@ def test_broad_queries_scan_in_index_order_with_an_exact_total_when_the_scan_end
     assert {h.id for h in found.hits + second.hits} == {10, 11, 13}  # 12 is past its day
     assert all("<mark>食品</mark>" in h.highlight for h in found.hits + second.hits)
     assert ids(engine.search_subjects("黑河市", per_page=10)) == {1, 2, 4}
+
+
+def test_an_over_budget_scan_answers_with_what_it_has_and_says_the_total_is_approximate(
+    engine, monkeypatch
+):
+    """The budget holds inside phrase matching, before any hit is found: a phrase whose
+    candidates rarely line up cannot hold a worker."""
+    if engine.name != "whoosh":
+        pytest.skip("only whoosh scans broad queries in Python")
+    import search_index.whoosh_backend.budget as budget_module
+    import search_index.whoosh_backend.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "BROAD_CANDIDATES", 0)
+    monkeypatch.setattr(engine_module, "SCAN_BUDGET_SECONDS", 0.0)
+    monkeypatch.setattr(budget_module, "CHECK_EVERY", 1)
+    found = engine.search_records("过期食品", today=date(2026, 6, 1))
+    assert not found.exact and ids(found) <= {10}  # what it had when the clock ran out
+    monkeypatch.setattr(engine_module, "SCAN_BUDGET_SECONDS", 10.0)
+    found = engine.search_records("过期食品", today=date(2026, 6, 1))
+    assert found.exact and ids(found) == {10}
+
+
+def test_code_and_number_queries_on_records_are_term_look_ups(engine):
+    today = date(2026, 6, 1)
+    # The subject's USCC prefix finds its records, though no record text holds the code.
+    for prefix in (USCC[:4], USCC[:8], USCC):
+        assert ids(engine.search_records(prefix, today=today)) == {10, 11}, prefix
+    # A number in a document number ("黑市监处罚〔2026〕15号") is one of its terms.
+    assert ids(engine.search_records("2026", today=today)) == {10}
+    assert ids(engine.search_records("91239999", today=today)) == set()
 
 
 def test_a_commit_is_visible_in_another_process_within_a_second(engine):

@@ -50,3 +50,4 @@ bench: install
 	$(PY) scripts/bench_codes.py
 	$(PY) scripts/bench_reports.py
 	$(PY) scripts/bench_import.py
+	$(PY) scripts/bench_http.py

@@ -138,15 +138,15 @@ class WhooshBackend(SearchBackend):
         count = last = 0
         with budget.deadline(SCAN_BUDGET_SECONDS):
             try:
-                for docnum in searcher.docs_for_query(query):
+                for seen, docnum in enumerate(searcher.docs_for_query(query), 1):
+                    if seen % 16 == 0:
+                        budget.check()
                     if mask and docnum in mask:
                         continue
                     count += 1
                     last = docnum
                     if len(found) < need:
                         found.append(docnum)
-                    if count % 16 == 0:
-                        budget.check()
             except budget.OverBudget as over:
                 reached = max(last, over.reached)
                 estimate = count * searcher.doc_count_all() // (reached + 1)

@@ -74,3 +74,4 @@ bench: install
 	$(PY) scripts/bench_reports.py
 	$(PY) scripts/bench_import.py
 	$(PY) scripts/bench_indexing.py
+	$(PY) scripts/bench_http.py

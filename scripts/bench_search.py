@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pypinyin import lazy_pinyin
 
 from search_index.analysis import SEPARATOR
+from search_index.backend import BACKENDS, SearchBackend, backend_class
 from search_index.documents import RECORD, SUBJECT, RecordDoc, SubjectDoc
 from search_index.text import normalize
-from search_index.whoosh_backend import WhooshBackend
 from webapp.demo.generator import REFERENCE_DATE, generate_city
 
 # Column names of each import kind (DATA-STANDARD.md): name, code, number, date, text fields.
@@ -143,6 +143,8 @@ def make_queries(subjects: list[SubjectDoc], records: list[RecordDoc], seed: int
         code = rng.choice(with_code).uscc or ""
         out.append(("uscc", "subjects", code))
         out.append(("uscc prefix", "subjects", code[:8]))
+        # kind=all sends the same prefix to the records tab too (the API's default).
+        out.append(("code prefix rec", "records", code[:8]))
     for _ in range(15):
         name = normalize(rng.choice(subjects).name)
         syllables = lazy_pinyin(name)
@@ -162,15 +164,19 @@ def make_queries(subjects: list[SubjectDoc], records: list[RecordDoc], seed: int
     return out
 
 
-# ------------------------------------------------------------------ the two engines
+# ------------------------------------------------------------------ the engines
 
-def build_whoosh(root: Path, subjects: list[SubjectDoc], records: list[RecordDoc],
-                 procs: int) -> tuple[WhooshBackend, float, float]:
-    engine = WhooshBackend(root)
+def build_backend(name: str, root: Path, subjects: list[SubjectDoc], records: list[RecordDoc],
+                  procs: int) -> tuple[SearchBackend, float, float]:
+    engine = backend_class(name)(root)
     timings: dict[str, float] = {}
     version = engine.build(subjects, records, procs=procs, timings=timings)
     engine.swap(version)
     return engine, timings["subjects"], timings["records"]
+
+
+def disk_mb(root: Path) -> float:
+    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) / 1e6
 
 
 def build_fts(path: Path, subjects: dict[int, str], records: dict[int, str], uscc: dict[int, str]
@@ -230,7 +236,14 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=200000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--procs", type=int, default=2)
+    parser.add_argument("--backends", default=",".join(sorted(BACKENDS)),
+                        help="comma-separated SEARCH_BACKEND names (default: all)")
+    parser.add_argument("--short", action="store_true",
+                        help="2,000 subjects / 20,000 records: a quick check of the script")
     args = parser.parse_args()
+    if args.short:
+        args.subjects, args.records = 2000, 20000
+    names = [n for n in args.backends.split(",") if n]
 
     started = time.perf_counter()
     subjects, records = make_docs(args.subjects, args.records, args.seed)
@@ -241,74 +254,90 @@ def main() -> None:
     today = REFERENCE_DATE
 
     with tempfile.TemporaryDirectory() as tmp:
-        engine, s_sec, r_sec = build_whoosh(Path(tmp) / "whoosh", subjects, records,
-                                            args.procs)
-        print(f"\nwhoosh (bigram phrases, procs={args.procs}): "
-              f"subjects {len(subjects) / s_sec:,.0f}/s, "
-              f"records {len(records) / r_sec:,.0f}/s ({r_sec:.1f} s); full build "
-              f"{s_sec + r_sec:.1f} s = {len(records) / (s_sec + r_sec):,.0f} records/s overall")
+        engines: dict[str, SearchBackend] = {}
+        for name in names:
+            engine, s_sec, r_sec = build_backend(name, Path(tmp) / name, subjects, records,
+                                                 args.procs)
+            engines[name] = engine
+            print(f"\n{name} (bigram phrases, procs={args.procs}): "
+                  f"subjects {len(subjects) / s_sec:,.0f}/s, "
+                  f"records {len(records) / r_sec:,.0f}/s ({r_sec:.1f} s); full build "
+                  f"{s_sec + r_sec:.1f} s = {len(records) / (s_sec + r_sec):,.0f} records/s "
+                  f"overall; {disk_mb(Path(tmp) / name):,.0f} MB on disk")
         con, fs_sec, fr_sec = build_fts(Path(tmp) / "fts.sqlite3", s_texts, r_texts,
                                         {d.id: d.uscc or "" for d in subjects})
         print(f"sqlite fts5 trigram: subjects {len(subjects) / fs_sec:,.0f}/s, "
               f"records {len(records) / fr_sec:,.0f}/s ({fr_sec:.1f} s)")
 
-        def run_whoosh(target: str, query: str) -> Any:
-            if target == "subjects":
-                return engine.search_subjects(query)
-            return engine.search_records(query, today=today)
+        def backend_runner(engine: SearchBackend) -> Callable[[str, str], Any]:
+            def run(target: str, query: str) -> Any:
+                if target == "subjects":
+                    return engine.search_subjects(query)
+                return engine.search_records(query, today=today)
+            return run
 
         def run_fts(target: str, query: str) -> Any:
             return fts_search(con, "s" if target == "subjects" else "r", query)
 
-        # A serving worker has both indexes open and the expired-records mask loaded: open
+        runners: dict[str, Callable[[str, str], Any]] = {
+            name: backend_runner(engine) for name, engine in engines.items()}
+        # A serving worker has both indexes open (and whoosh its expired-records mask): open
         # them with one query each (timed: what the first visitor after a start waits).
         firsts = {t: q for _, t, q in reversed(queries)}
-        for target in ("subjects", "records"):
-            ms = timed(lambda t=target: run_whoosh(t, firsts[t]))  # type: ignore[misc]
-            print(f"whoosh first query on {target} (opens the index): {ms:.0f} ms")
-        for name, runner in (("whoosh", run_whoosh), ("fts5", run_fts)):
+        for name, runner in runners.items():
+            for target in ("subjects", "records"):
+                ms = timed(lambda r=runner, t=target: r(t, firsts[t]))  # type: ignore[misc]
+                print(f"{name} first query on {target} (opens the index): {ms:.0f} ms")
+        runners["fts5"] = run_fts
+        for name, runner in runners.items():
             for target, query in [(t, q) for _, t, q in queries[:20]]:
                 runner(target, query)  # warm caches
             times: dict[str, list[float]] = {}
+            estimates = 0
             for category, target, query in queries:
-                ms = timed(lambda r=runner, t=target, q=query: r(t, q))  # type: ignore[misc]
+                started = time.perf_counter()
+                page = runner(target, query)
+                ms = (time.perf_counter() - started) * 1000
+                estimates += not getattr(page, "exact", True)
                 times.setdefault(category, []).append(ms)
                 times.setdefault("ALL", []).append(ms)
-            print(f"\n{name} latency over {len(queries)} queries (page of 20 with total):")
+            print(f"\n{name} latency over {len(queries)} queries (page of 20 with total; "
+                  f"{estimates} totals estimated):")
             for category, samples in times.items():
                 print(f"  {category:16s} n={len(samples):3d}  {percentiles(samples)}")
 
         print("\nrecall / precision vs substring scan (name parts on subjects, text on records):")
         for category, target in (("name part", "subjects"), ("record text", "records")):
             texts = s_texts if target == "subjects" else r_texts
-            sums = {"whoosh": [0.0, 0.0], "fts5": [0.0, 0.0]}
-            two_char = {"whoosh": [0.0, 0], "fts5": [0.0, 0]}
+            entity = SUBJECT if target == "subjects" else RECORD
             chosen = [q for c, _, q in queries if c == category][:RECALL_QUERIES]
-            for query in chosen:
-                truth = scan(texts, normalize(query))
-                entity = SUBJECT if target == "subjects" else RECORD
-                found_w = engine.matching_ids(entity, query)
-                found_f = set(fts_search(con, "s" if target == "subjects" else "r", query,
-                                         all_ids=True)[1])
-                for name, found in (("whoosh", found_w), ("fts5", found_f)):
+            finders: dict[str, Callable[[str], set[int]]] = {
+                name: (lambda q, e=engine, kind=entity: e.matching_ids(kind, q))
+                for name, engine in engines.items()}
+            table = "s" if target == "subjects" else "r"
+            finders["fts5"] = lambda q, t=table: set(fts_search(con, t, q, all_ids=True)[1])
+            for name, find in finders.items():
+                recall_sum = precision_sum = two_sum = 0.0
+                two_count = 0
+                for query in chosen:
+                    truth = scan(texts, normalize(query))
+                    found = find(query)
                     recall = len(found & truth) / len(truth) if truth else 1.0
-                    exact = found - scan(texts, normalize(query)) if target == "records" \
-                        else found - truth
-                    precision = 1 - len(exact) / len(found) if found else 1.0
-                    sums[name][0] += recall
-                    sums[name][1] += precision
+                    precision = 1 - len(found - truth) / len(found) if found else 1.0
+                    recall_sum += recall
+                    precision_sum += precision
                     if len(normalize(query)) == 2:
-                        two_char[name][0] += recall
-                        two_char[name][1] += 1
-            for name in ("whoosh", "fts5"):
-                recall, precision = (v / len(chosen) for v in sums[name])
-                two = two_char[name][0] / two_char[name][1] if two_char[name][1] else float("nan")
-                print(f"  {category:12s} {name:6s} recall {recall:.3f}  precision {precision:.3f}"
-                      f"  (2-char queries recall {two:.3f})")
-        pinyin = [(c, q) for c, t, q in queries if c.startswith("pinyin")]
-        hits = sum(1 for _, q in pinyin if engine.search_subjects(q).total > 0)
-        print(f"\npinyin queries answered: whoosh {hits}/{len(pinyin)}, fts5 0/{len(pinyin)} "
-              "(no pinyin in fts5)")
+                        two_sum += recall
+                        two_count += 1
+                two = two_sum / two_count if two_count else float("nan")
+                print(f"  {category:12s} {name:7s} recall {recall_sum / len(chosen):.3f}  "
+                      f"precision {precision_sum / len(chosen):.3f}  "
+                      f"(2-char queries recall {two:.3f})")
+        pinyin = [q for c, t, q in queries if c.startswith("pinyin")]
+        answered = ", ".join(
+            f"{name} {sum(1 for q in pinyin if e.search_subjects(q).total > 0)}/{len(pinyin)}"
+            for name, e in engines.items())
+        print(f"\npinyin queries answered: {answered}, fts5 0/{len(pinyin)} (no pinyin in fts5)")
         con.close()
 
 

@@ -40,6 +40,7 @@ from search_index.store import IndexStore
 #: when it is selected.
 BACKENDS: dict[str, str] = {
     "whoosh": "search_index.whoosh_backend:WhooshBackend",
+    "tantivy": "search_index.tantivy_backend:TantivyBackend",
 }
 
 #: Filter keys the search methods accept (values: str/int ids, `date` for the range).

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import astuple, dataclass, field
+import re
+import unicodedata
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
 from search_index.analysis import join_parts
-from search_index.text import normalize
+from search_index.text import is_code_like, normalize
 
 SNIPPET_CHARS = 240
 HEAD_CHARS = 12
@@ -64,7 +66,10 @@ def day_number(day: date | None, default: int = 0) -> int:
 
 def content_hash(doc: SubjectDoc | RecordDoc) -> str:
     """A short digest of everything a document says (same value in every backend)."""
-    values = [v.isoformat() if isinstance(v, date) else v for v in astuple(doc)]
+    # getattr, not dataclasses.astuple: the same values without astuple's deep copies
+    # (which were a third of the cost of turning a record into an index document).
+    values = [v.isoformat() if isinstance(v, date) else v
+              for v in (getattr(doc, f.name) for f in fields(doc))]
     encoded = json.dumps(values, ensure_ascii=False, default=list, separators=(",", ":"))
     return hashlib.blake2b(encoded.encode(), digest_size=10).hexdigest()
 
@@ -93,6 +98,30 @@ def uscc_heads(uscc: str | None) -> list[str]:
     """USCC prefixes of USCC_MIN_PREFIX characters and more, one term per look-up."""
     code = normalize(uscc)
     return [code[:n] for n in range(USCC_MIN_PREFIX, len(code) + 1)]
+
+
+_ASCII_RUN = re.compile(r"[a-z0-9]+")
+
+
+def is_code_query(normalized: str) -> bool:
+    """A code or number query (USCC prefix, document-number part): answered on records by
+    looking up `record_codes` terms, never by a phrase of digit bigrams (dates and numbers
+    put those in nearly every record, so the phrase would verify most of the corpus)."""
+    return is_code_like(normalized) and len(normalized) >= USCC_MIN_PREFIX
+
+
+def record_codes(doc: RecordDoc) -> list[str]:
+    """Code terms of a record, one look-up each: its subject's USCC prefixes, its whole
+    normalised document number, and the letter/digit runs of that number with a digit
+    ("黑市监罚〔2024〕12号" -> 2024, 12)."""
+    codes = set(uscc_heads(doc.subject_uscc))
+    number = normalize(doc.doc_number)
+    if number:
+        codes.add(number)
+        folded = unicodedata.normalize("NFKC", doc.doc_number or "").casefold()
+        codes.update(run for run in _ASCII_RUN.findall(folded)
+                     if any(c.isdigit() for c in run))
+    return sorted(codes)
 
 
 def record_text(doc: RecordDoc) -> str:

@@ -3,7 +3,18 @@ digits kept, so full/half-width forms, brackets, spaces and case never decide a 
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+# Exactly the characters str.isalnum() rejects (for str patterns, \w is isalnum() plus "_"):
+# one regex pass instead of a Python test per character.
+_NOT_ALNUM = re.compile(r"[\W_]+")
+# Text made only of ASCII, CJK punctuation, CJK ideographs and full-width forms (nearly all
+# department text) may drop its punctuation before NFKC: no such character becomes a letter
+# or digit under NFKC, and none composes with another. What is left is then mostly already
+# normalised, which NFKC's quick check returns at once (tests/search_index/test_text.py
+# checks this character by character).
+_PUNCTUATION_FIRST = re.compile(r"[\x00-\x7f\u3000-\u303f\u4e00-\u9fff\uff00-\uff60\uffe0-\uffef]*")
 
 
 def _keep(char: str) -> bool:
@@ -14,8 +25,9 @@ def normalize(text: str | None) -> str:
     """The matchable form of `text`: NFKC, lower case, letters and digits only."""
     if not text:
         return ""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(c for c in folded if _keep(c))
+    if _PUNCTUATION_FIRST.fullmatch(text):
+        text = _NOT_ALNUM.sub("", text)
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:

@@ -23,6 +23,8 @@ from webapp.rules.kinds import ListNature, RecordKind
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
+# The whole suite runs on each search backend: .ci/run repeats it with TEST_SEARCH_BACKEND.
+TEST_SEARCH_BACKEND = os.environ.get("TEST_SEARCH_BACKEND", "whoosh")
 _schema_ready: set[str] = set()
 
 
@@ -51,6 +53,7 @@ def app_config(tmp_path: Path) -> dict[str, Any]:
         "INSTANCE_DIR": str(tmp_path / "instance"),
         "DATABASE_URL": TEST_DATABASE_URL or "sqlite://",
         "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        "SEARCH_BACKEND": TEST_SEARCH_BACKEND,
         "RATELIMIT_STORAGE_URI": "memory://",
         "PUBLIC_BASE_URL": "http://localhost",
     }

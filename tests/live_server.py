@@ -27,10 +27,12 @@ def site_env(tmp_path: Path, **settings: str) -> dict[str, str]:
         "INSTANCE_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
         "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        "SEARCH_BACKEND": os.environ.get("TEST_SEARCH_BACKEND", "whoosh"),
         "RATELIMIT_STORAGE_URI": "memory://",
         **settings,
     }
-    app = create_app({key: env[key] for key in ("INSTANCE_DIR", "DATABASE_URL")})
+    app = create_app({key: env[key] for key in ("INSTANCE_DIR", "DATABASE_URL",
+                                                "SEARCH_BACKEND")})
     with app.app_context():
         db.create_all()
         db.engine.dispose()

@@ -29,7 +29,8 @@ def _search_pages(base: str, query: str, count: int) -> list[str]:
 def test_new_subject_is_found_by_every_worker_within_a_second(tmp_path: Path) -> None:
     env = site_env(tmp_path, RATELIMIT_SEARCH="10000 per minute")
     writer = create_app({key: env[key] for key in
-                         ("INSTANCE_DIR", "DATABASE_URL", "SEARCH_INDEX_DIR")})
+                         ("INSTANCE_DIR", "DATABASE_URL", "SEARCH_INDEX_DIR",
+                          "SEARCH_BACKEND")})
     with gunicorn(env, workers=2) as base:
         # Both workers open their searchers before the write, as on a live site.
         before = _search_pages(base, "远方来客", 10)

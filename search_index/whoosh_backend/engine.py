@@ -25,7 +25,7 @@ from search_index.backend import Changes, Fingerprints, Hit, Page, SearchBackend
 from search_index.documents import RECORD, SUBJECT, RecordDoc, SubjectDoc, day_number
 from search_index.store import IndexStore
 from search_index.text import normalize
-from search_index.whoosh_backend import bulk, queries
+from search_index.whoosh_backend import budget, bulk, queries
 from search_index.whoosh_backend.fields import record_fields, subject_fields
 from search_index.whoosh_backend.schema import RECORDS, SUBJECTS, record_schema, subject_schema
 
@@ -155,18 +155,25 @@ class WhooshBackend(SearchBackend):
     def _scan(
         searcher: Searcher, query: q.Query, need: int, mask: set[int] | None,
     ) -> tuple[int, bool, list[int]]:
-        started = time.perf_counter()
+        # Within SCAN_BUDGET_SECONDS whether or not `need` hits were found by then: over
+        # budget, the hits so far and an extrapolated total (exact=False). Phrase matchers
+        # look at the clock too (budget.Phrase), so a phrase matching little cannot run on.
         found: list[int] = []
         count = last = 0
-        for seen, docnum in enumerate(searcher.docs_for_query(query)):
-            if mask and docnum in mask:
-                continue
-            count += 1
-            last = docnum
-            if len(found) < need:
-                found.append(docnum)
-            elif seen % 16 == 0 and time.perf_counter() - started > SCAN_BUDGET_SECONDS:
-                estimate = count * searcher.doc_count_all() // (last + 1)
+        with budget.deadline(SCAN_BUDGET_SECONDS):
+            try:
+                for seen, docnum in enumerate(searcher.docs_for_query(query), 1):
+                    if seen % 16 == 0:
+                        budget.check()
+                    if mask and docnum in mask:
+                        continue
+                    count += 1
+                    last = docnum
+                    if len(found) < need:
+                        found.append(docnum)
+            except budget.OverBudget as over:
+                reached = max(last, over.reached)
+                estimate = count * searcher.doc_count_all() // (reached + 1)
                 return min(max(count, estimate), COUNT_CAP), False, found
         return count, True, found
 

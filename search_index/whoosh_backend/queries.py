@@ -9,10 +9,10 @@ from typing import Any
 
 from whoosh import query as q
 
-from search_index.documents import HEAD_CHARS, USCC_MIN_PREFIX, day_number
+from search_index.documents import HEAD_CHARS, USCC_MIN_PREFIX, day_number, is_code_query
 from search_index.text import bigrams, is_code_like, is_pinyin_like, normalize
+from search_index.whoosh_backend import budget
 
-USCC_LENGTH = 18
 FILTER_FIELDS = ("kind", "list_nature", "department_id", "region_id", "subject_type")
 
 
@@ -20,7 +20,7 @@ def _ngram_query(field: str, normalized: str) -> q.Query:
     pairs = bigrams(normalized)
     if len(pairs) == 1:
         return q.Term(field, pairs[0])
-    return q.Phrase(field, pairs)
+    return budget.Phrase(field, pairs)
 
 
 def subject_query(text: str) -> q.Query | None:
@@ -43,9 +43,9 @@ def record_query(text: str) -> q.Query | None:
     if not n:
         return None
     parts: list[q.Query] = [q.Term("docno", n, boost=20.0)]
+    if is_code_query(n):  # term look-ups only (see documents.is_code_query)
+        return q.Or([*parts, q.Term("codes", n, boost=10.0)])
     parts.append(q.Prefix("text", n) if len(n) == 1 else _ngram_query("text", n))
-    if is_code_like(n) and len(n) == USCC_LENGTH:
-        parts.append(q.Term("uscc", n.upper(), boost=10.0))
     return q.Or(parts)
 
 
@@ -84,8 +84,11 @@ def with_filters(
 
 
 def candidates(searcher: Any, field: str, normalized: str) -> int:
-    """An upper bound on the documents a phrase query must verify: the rarest bigram's
-    document frequency (a one-character query: that character's, or the whole corpus)."""
+    """An upper bound on the documents a query must verify: the rarest bigram's document
+    frequency (a one-character query: that character's, or the whole corpus); records, code
+    queries: the documents carrying the code term."""
+    if field == "text" and is_code_query(normalized):
+        return int(searcher.doc_frequency("codes", normalized))
     if len(normalized) < 2:
         if field == "name1":
             return int(searcher.doc_frequency(field, normalized))

@@ -42,6 +42,7 @@ def record_schema() -> Schema:
         id=ID(stored=True, unique=True),
         text=_bigram_field(),  # title, facts, content, legal basis, department, doc number
         docno=ID(),
+        codes=KEYWORD(),  # documents.record_codes: code/number queries are look-ups
         uscc=ID(),
         subject_id=ID(stored=True),
         kind=ID(),

@@ -4,14 +4,14 @@ phrase precision, filters, expiry, highlights, versions."""
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
-from search_index.backend import Suggestion
+from search_index.backend import BACKENDS, SearchBackend, Suggestion, backend_class
 from search_index.documents import RecordDoc, SubjectDoc
 from search_index.text import normalize
-from search_index.whoosh_backend import WhooshBackend
 
 NAMES = {
     1: "黑河市天鑫源商贸有限公司",
@@ -22,9 +22,15 @@ NAMES = {
 USCC = "91231102MA1C2D3E4F"
 
 
+@pytest.fixture(params=sorted(BACKENDS))
+def backend_type(request: pytest.FixtureRequest) -> type[SearchBackend]:
+    """Every test here runs on every backend: one suite, the same answers."""
+    return backend_class(request.param)
+
+
 @pytest.fixture
-def engine(tmp_path: Path) -> WhooshBackend:
-    engine = WhooshBackend(tmp_path / "index")
+def engine(tmp_path: Path, backend_type: type[SearchBackend]) -> SearchBackend:
+    engine = backend_type(tmp_path / "index")
     engine.update(
         [SubjectDoc(i, name, name, uscc=USCC if i == 1 else None,
                     subject_type="个体工商户" if i in (2, 3) else "企业法人",
@@ -32,10 +38,12 @@ def engine(tmp_path: Path) -> WhooshBackend:
                     else ())
          for i, name in NAMES.items()],
         [
-            RecordDoc(10, 1, "penalty", date(2026, 3, 1), doc_number="黑市监处罚〔2026〕15号",
+            RecordDoc(10, 1, "penalty", date(2026, 3, 1), subject_uscc=USCC,
+                      doc_number="黑市监处罚〔2026〕15号",
                       facts="销售过期食品，违反第六十条规定，依据第十三条处罚", department_id=5,
                       department_name="黑河市市场监督管理局"),
-            RecordDoc(11, 1, "license", date(2026, 5, 1), title="食品经营许可", department_id=6,
+            RecordDoc(11, 1, "license", date(2026, 5, 1), subject_uscc=USCC,
+                      title="食品经营许可", department_id=6,
                       content="准予食品经营许可", department_name="黑河市行政审批局"),
             RecordDoc(12, 2, "penalty", date(2025, 1, 1), public_until=date(2026, 1, 1),
                       facts="销售过期食品（已过公示期）", department_id=5),
@@ -135,8 +143,9 @@ def test_highlights_are_escaped_and_marked(engine):
     assert "<mark>第六十条</mark>" in record.highlight
 
 
-def test_highlight_uses_the_display_name_while_search_uses_the_full_name(tmp_path):
-    engine = WhooshBackend(tmp_path / "p")
+def test_highlight_uses_the_display_name_while_search_uses_the_full_name(tmp_path,
+                                                                        backend_type):
+    engine = backend_type(tmp_path / "p")
     engine.update([SubjectDoc(5, "欧阳明华", "欧阳**")])
     hit = engine.search_subjects("明华").hits[0]
     assert hit.id == 5 and "明华" not in hit.highlight
@@ -155,14 +164,14 @@ def test_deleted_documents_disappear(engine):
 
 
 def test_updates_are_visible_to_another_process_engine(engine, tmp_path):
-    other = WhooshBackend(engine.store.root)
+    other = type(engine)(engine.store.root)
     assert ids(other.search_subjects("新开张")) == set()
     engine.update([SubjectDoc(20, "黑河市新开张超市", "黑河市新开张超市")])
     assert ids(other.search_subjects("新开张")) == {20}
 
 
 def test_a_rebuilt_version_is_swapped_in_while_old_readers_keep_working(engine):
-    reader = WhooshBackend(engine.store.root)
+    reader = type(engine)(engine.store.root)
     assert ids(reader.search_subjects("天鑫源")) == {1}
     old = engine.store.current_name()
     version = engine.build([SubjectDoc(30, "黑河市重建后公司", "黑河市重建后公司")], [])
@@ -176,6 +185,8 @@ def test_a_rebuilt_version_is_swapped_in_while_old_readers_keep_working(engine):
 def test_broad_queries_scan_in_index_order_with_an_exact_total_when_the_scan_ends(
     engine, monkeypatch
 ):
+    if engine.name != "whoosh":
+        pytest.skip("whoosh scans broad queries; tantivy counts every match exactly")
     import search_index.whoosh_backend.engine as engine_module
 
     monkeypatch.setattr(engine_module, "BROAD_CANDIDATES", 0)
@@ -188,6 +199,36 @@ def test_broad_queries_scan_in_index_order_with_an_exact_total_when_the_scan_end
     assert ids(engine.search_subjects("黑河市", per_page=10)) == {1, 2, 4}
 
 
+def test_an_over_budget_scan_answers_with_what_it_has_and_says_the_total_is_approximate(
+    engine, monkeypatch
+):
+    """The budget holds inside phrase matching, before any hit is found: a phrase whose
+    candidates rarely line up cannot hold a worker."""
+    if engine.name != "whoosh":
+        pytest.skip("only whoosh scans broad queries in Python")
+    import search_index.whoosh_backend.budget as budget_module
+    import search_index.whoosh_backend.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "BROAD_CANDIDATES", 0)
+    monkeypatch.setattr(engine_module, "SCAN_BUDGET_SECONDS", 0.0)
+    monkeypatch.setattr(budget_module, "CHECK_EVERY", 1)
+    found = engine.search_records("过期食品", today=date(2026, 6, 1))
+    assert not found.exact and ids(found) <= {10}  # what it had when the clock ran out
+    monkeypatch.setattr(engine_module, "SCAN_BUDGET_SECONDS", 10.0)
+    found = engine.search_records("过期食品", today=date(2026, 6, 1))
+    assert found.exact and ids(found) == {10}
+
+
+def test_code_and_number_queries_on_records_are_term_look_ups(engine):
+    today = date(2026, 6, 1)
+    # The subject's USCC prefix finds its records, though no record text holds the code.
+    for prefix in (USCC[:4], USCC[:8], USCC):
+        assert ids(engine.search_records(prefix, today=today)) == {10, 11}, prefix
+    # A number in a document number ("黑市监处罚〔2026〕15号") is one of its terms.
+    assert ids(engine.search_records("2026", today=today)) == {10}
+    assert ids(engine.search_records("91239999", today=today)) == set()
+
+
 def test_a_commit_is_visible_in_another_process_within_a_second(engine):
     """Like two gunicorn workers: one writes, the other's next search sees it."""
     import subprocess
@@ -196,8 +237,8 @@ def test_a_commit_is_visible_in_another_process_within_a_second(engine):
 
     script = (
         "import sys, time\n"
-        "from search_index.whoosh_backend import WhooshBackend\n"
-        "engine = WhooshBackend(sys.argv[1])\n"
+        "from search_index.backend import open_backend\n"
+        "engine = open_backend(sys.argv[2], sys.argv[1])\n"
         "assert engine.search_subjects('远方来客').total == 0\n"
         "print('ready', flush=True)\n"
         "sys.stdin.readline()\n"
@@ -206,7 +247,7 @@ def test_a_commit_is_visible_in_another_process_within_a_second(engine):
         "    time.sleep(0.01)\n"
         "print(round(time.perf_counter() - started, 3), flush=True)\n"
     )
-    with subprocess.Popen([sys.executable, "-c", script, str(engine.store.root)],
+    with subprocess.Popen([sys.executable, "-c", script, str(engine.store.root), engine.name],
                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                           cwd=Path(__file__).resolve().parents[2]) as other:
         try:
@@ -221,8 +262,9 @@ def test_a_commit_is_visible_in_another_process_within_a_second(engine):
             other.kill()
 
 
-def test_one_character_record_queries_find_characters_at_the_end_of_a_text(tmp_path: Path):
-    engine = WhooshBackend(tmp_path / "index")
+def test_one_character_record_queries_find_characters_at_the_end_of_a_text(
+        tmp_path: Path, backend_type: type[SearchBackend]):
+    engine = backend_type(tmp_path / "index")
     engine.update([], [
         RecordDoc(1, 1, "evaluation", date(2026, 1, 1), title="纳税信用等级", content="A"),
         RecordDoc(2, 1, "evaluation", date(2026, 1, 1), title="纳税信用等级", content="B级"),
@@ -234,3 +276,20 @@ def test_one_character_record_queries_find_characters_at_the_end_of_a_text(tmp_p
     assert {h.id for h in engine.search_records("款", today=today).hits} == {3}
     assert {h.id for h in engine.search_records("级", today=today).hits} == {1, 2}
     assert engine.search_records("a级", today=today).total == 0  # no phrase across parts
+
+
+def test_tantivy_gram_text_keeps_the_shared_ngrams_and_their_positions():
+    """The tantivy backend feeds the shared n-grams as a string: the same grams, and a
+    filler wherever the shared positions jump, so phrases never cross parts."""
+    from search_index.analysis import join_parts, ngrams
+    from search_index.tantivy_backend.schema import GAP_TOKEN, gram_text
+
+    value = join_parts("黑河市天鑫源", "A", "旧名（称）")
+    for size in (1, 2):
+        tokens = gram_text(value, size).split(" ")
+        expected = list(ngrams(value, size))
+        assert [t for t in tokens if t != GAP_TOKEN] == [g for g, _ in expected]
+        positions = [i for i, t in enumerate(tokens) if t != GAP_TOKEN]
+        gaps = [b - a for (_, a), (_, b) in pairwise(expected)]
+        assert [b - a for a, b in pairwise(positions)] == [
+            1 if gap == 1 else 2 for gap in gaps]

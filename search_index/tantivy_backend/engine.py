@@ -1,0 +1,327 @@
+"""The tantivy backend: plain documents in, ids with highlights out (see search_index.backend).
+
+Layout: each version directory (search_index.store) holds a `subjects` and a `records`
+tantivy index. One backend object per process; each search looks at the version pointer
+and reloads its reader, so a commit in one worker is visible in the others at their next
+request. Writers are short-lived: opened under the root's writer lock, committed, and
+closed again (tantivy itself allows one writer per index, across processes).
+
+Counting is exact: tantivy counts every match in compiled code, and the query classes that
+could make a match list huge (code prefixes) are single-term look-ups.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, nullcontext
+from datetime import date, timedelta
+from multiprocessing.pool import Pool
+from pathlib import Path
+from typing import Any
+
+import tantivy
+from tantivy import Query
+
+from search_index import highlight
+from search_index.backend import Changes, Fingerprints, Hit, Page, SearchBackend, Suggestion
+from search_index.documents import RECORD, SUBJECT, RecordDoc, SubjectDoc, day_number
+from search_index.store import IndexStore
+from search_index.tantivy_backend import queries
+from search_index.tantivy_backend.schema import FIELDS, RECORDS, SCHEMAS, SUBJECTS
+from search_index.text import normalize
+
+INDEXES = {SUBJECT: SUBJECTS, RECORD: RECORDS}
+WRITER_HEAP_BYTES = 64_000_000  # per writer thread; tantivy flushes a segment when full
+BUILD_BATCH = 2_000  # documents per batch a build worker converts
+SCAN_BATCH = 10_000  # documents read per batch by fingerprints / matching_ids
+
+
+def create_indexes(version: Path) -> None:
+    for indexname, schema in SCHEMAS.items():
+        path = version / indexname
+        path.mkdir(parents=True, exist_ok=True)
+        tantivy.Index(schema(), path=str(path))
+
+
+def _open(version: Path, indexname: str) -> tantivy.Index:
+    path = version / indexname
+    if not tantivy.Index.exists(str(path)):
+        path.mkdir(parents=True, exist_ok=True)
+        return tantivy.Index(SCHEMAS[indexname](), path=str(path))
+    return tantivy.Index.open(str(path))
+
+
+class TantivyBackend(SearchBackend):
+    name = "tantivy"
+
+    def __init__(self, root: str | Path) -> None:
+        super().__init__(root)
+        self.store = IndexStore(root, initialise=create_indexes)
+        self._lock = threading.Lock()
+        self._version: str | None = None
+        self._indexes: dict[str, tantivy.Index] = {}
+        self._schemas = {name: schema() for name, schema in SCHEMAS.items()}
+
+    # ------------------------------------------------------------------ reading
+
+    def _index(self, indexname: str) -> tantivy.Index:
+        """The live version's index, its reader reloaded to the latest commit."""
+        with self._lock:
+            live = self.store.live_dir()
+            if live.name != self._version:
+                self._indexes.clear()
+                self._version = live.name
+            index = self._indexes.get(indexname)
+            if index is None:
+                index = self._indexes[indexname] = _open(live, indexname)
+            index.reload()
+            return index
+
+    def close(self) -> None:
+        with self._lock:
+            self._indexes.clear()
+            self._version = None
+
+    def _run(self, indexname: str, query: Query, page: int, per_page: int, sort: str,
+             date_field: str) -> tuple[int, list[dict[str, Any]]]:
+        page = max(1, page)
+        searcher = self._index(indexname).searcher()
+        kwargs: dict[str, Any] = {"limit": per_page, "offset": (page - 1) * per_page,
+                                  "count": True}
+        if sort == "date":
+            kwargs.update(order_by_field=date_field, order=tantivy.Order.Desc)
+        result = searcher.search(query, **kwargs)
+        hits = []
+        for order_key, address in result.hits:
+            fields = searcher.doc(address).to_dict()
+            fields["_score"] = float(order_key) if sort != "date" else 0.0
+            hits.append(fields)
+        return int(result.count or 0), hits
+
+    def search_subjects(
+        self, text: str, filters: Mapping[str, Any] | None = None, page: int = 1,
+        per_page: int = 20, sort: str = "relevance",
+    ) -> Page:
+        schema = self._schemas[SUBJECTS]
+        query = queries.subject_query(schema, text)
+        if query is None:
+            return Page(0, page, per_page, [])
+        query = queries.with_filters(schema, query, _subject_filters(filters or {}),
+                                     "founded")
+        total, hits = self._run(SUBJECTS, query, page, per_page, sort, "founded")
+        needle = normalize(text)
+        return Page(total, page, per_page, [
+            Hit(_first(h, "id"), h["_score"], highlight.mark(_first(h, "display", ""), needle))
+            for h in hits
+        ])
+
+    def search_records(
+        self, text: str, filters: Mapping[str, Any] | None = None, page: int = 1,
+        per_page: int = 20, sort: str = "relevance", today: date | None = None,
+    ) -> Page:
+        schema = self._schemas[RECORDS]
+        needle = normalize(text)
+        query = queries.record_query(schema, text)
+        if query is None:
+            return Page(0, page, per_page, [])
+        if self._index(RECORDS).searcher().doc_freq("docno", needle):
+            query = Query.term_query(schema, "docno", needle)  # a document number: just that
+        query = queries.with_filters(schema, query, filters or {}, "decided",
+                                     public_on=today or date.today())
+        total, hits = self._run(RECORDS, query, page, per_page, sort, "decided")
+        return Page(total, page, per_page, [
+            Hit(_first(h, "id"), h["_score"],
+                highlight.snippet(_first(h, "snippet", ""), needle))
+            for h in hits
+        ])
+
+    def matching_ids(self, entity: str, text: str) -> set[int]:
+        indexname = INDEXES[entity]
+        schema = self._schemas[indexname]
+        build = queries.subject_query if entity == SUBJECT else queries.record_query
+        query = build(schema, text)
+        if query is None:
+            return set()
+        return {int(fields["id"][0]) for fields in self._all(indexname, query)}
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
+        schema = self._schemas[SUBJECTS]
+        query = queries.suggest_query(schema, prefix)
+        if query is None:
+            return []
+        searcher = self._index(SUBJECTS).searcher()
+        found = []
+        for _score, address in searcher.search(query, limit=limit, count=False).hits:
+            fields = searcher.doc(address).to_dict()
+            found.append(Suggestion(_first(fields, "id"), _first(fields, "display", ""),
+                                    _first(fields, "uscc")))
+        return found
+
+    def _all(self, indexname: str, query: Query) -> Iterator[dict[str, Any]]:
+        """Stored fields of every document the query matches, in batches."""
+        searcher = self._index(indexname).searcher()
+        offset = 0
+        while True:
+            result = searcher.search(query, limit=SCAN_BATCH, offset=offset, count=False)
+            if not result.hits:
+                return
+            for _score, address in result.hits:
+                yield searcher.doc(address).to_dict()
+            offset += len(result.hits)
+
+    def fingerprints(self, today: date) -> Fingerprints:
+        schema = self._schemas[RECORDS]
+        public = Query.range_query(schema, "public_until", tantivy.FieldType.Integer,
+                                   day_number(today), None)
+        return {
+            SUBJECT: {int(f["id"][0]): _first(f, "hash", "")
+                      for f in self._all(SUBJECTS, Query.all_query())},
+            RECORD: {int(f["id"][0]): _first(f, "hash", "") for f in self._all(RECORDS, public)},
+        }
+
+    # ------------------------------------------------------------------ writing
+
+    def writer_lock(self, timeout: float) -> AbstractContextManager[bool]:
+        return self.store.writer_lock(timeout)
+
+    def _version_dir(self, version: str | None) -> Path:
+        return self.store.root / version if version else self.store.live_dir()
+
+    def applied_sequence(self, version: str | None = None) -> int | None:
+        return self.store.applied_sequence(self._version_dir(version))
+
+    def apply(self, changes: Changes, upto_sequence: int, version: str | None = None) -> None:
+        target = self._version_dir(version)
+        self.update(changes.subjects, changes.records, changes.delete_subjects,
+                    changes.delete_records, version=target)
+        self.store.record_sequence(target, upto_sequence)
+
+    def update(
+        self,
+        subjects: Iterable[SubjectDoc] = (),
+        records: Iterable[RecordDoc] = (),
+        delete_subjects: Iterable[int] = (),
+        delete_records: Iterable[int] = (),
+        version: Path | None = None,
+    ) -> None:
+        """Add or replace documents (by id) and delete others, each index in one commit."""
+        target = version or self.store.live_dir()
+        for indexname, docs, deletions in ((SUBJECTS, _last_wins(subjects), delete_subjects),
+                                           (RECORDS, _last_wins(records), delete_records)):
+            replaced = {doc.id for doc in docs} | set(deletions)
+            if replaced:
+                to_fields = FIELDS[indexname]
+                self._write(target, indexname, (to_fields(doc) for doc in docs), replaced)
+
+    def _write(self, version: Path, indexname: str, documents: Iterable[dict[str, Any]],
+               delete_ids: set[int] = frozenset(), threads: int = 1) -> None:
+        """One commit: deletions by id, then the documents (field dicts)."""
+        schema = self._schemas[indexname]
+        index = _open(version, indexname)
+        writer = index.writer(heap_size=WRITER_HEAP_BYTES * threads, num_threads=threads)
+        try:
+            if delete_ids:
+                writer.delete_documents_by_query(
+                    Query.term_set_query(schema, "id", sorted(delete_ids)))
+            for fields in documents:
+                writer.add_document(tantivy.Document.from_dict(fields, schema))
+            writer.commit()
+        except BaseException:
+            writer.rollback()
+            raise
+        finally:
+            writer.wait_merging_threads()  # also releases tantivy's own writer lock
+
+    def build(
+        self, subjects: Iterable[SubjectDoc], records: Iterable[RecordDoc],
+        upto_sequence: int = 0, procs: int = 1, timings: dict[str, float] | None = None,
+    ) -> str:
+        """A complete new version. With procs > 1, documents are turned into field values
+        by `procs` worker processes (the Python side is most of the cost) while tantivy
+        indexes them on its own threads; memory stays bounded by the batches in flight."""
+        version = self.store.new_version()
+        # Forked before any tantivy writer thread exists; the workers end with the pool.
+        with (multiprocessing.get_context("fork").Pool(procs) if procs > 1
+              else nullcontext()) as pool:
+            for indexname, docs in ((SUBJECTS, subjects), (RECORDS, records)):
+                started = time.perf_counter()
+                self._write(version, indexname, _converted(FIELDS[indexname], docs, pool),
+                            threads=max(1, procs))
+                if timings is not None:
+                    timings[indexname] = time.perf_counter() - started
+        self.store.record_sequence(version, upto_sequence)
+        return version.name
+
+    def swap(self, version: str) -> None:
+        self.store.swap(self.store.root / version)
+
+    def prune_expired(self, today: date) -> int:
+        live = self.store.live_dir()
+        schema = self._schemas[RECORDS]
+        past = Query.range_query(schema, "public_until", tantivy.FieldType.Integer, None,
+                                 day_number(today - timedelta(days=1)))
+        index = _open(live, RECORDS)
+        count = int(index.searcher().search(past, limit=1, count=True).count or 0)
+        if count:
+            writer = index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
+            try:
+                writer.delete_documents_by_query(past)
+                writer.commit()
+            finally:
+                writer.wait_merging_threads()
+        return count
+
+
+def _convert_batch(job: tuple[Callable[[Any], dict[str, Any]], list[Any]]
+                   ) -> list[dict[str, Any]]:
+    to_fields, batch = job
+    return [to_fields(doc) for doc in batch]
+
+
+def _batches(docs: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _converted(to_fields: Callable[[Any], dict[str, Any]], docs: Iterable[Any],
+               pool: Pool | None) -> Iterator[dict[str, Any]]:
+    """Field dicts of `docs`, in order, converted by `pool`'s processes when there is one.
+    The documents are read in this thread (they may come from a database session bound
+    to it), at most 2 batches per process ahead."""
+    if pool is None:
+        yield from (to_fields(doc) for doc in docs)
+        return
+    ahead = 2 * pool._processes  # type: ignore[attr-defined]
+    pending: deque[Any] = deque()
+    for batch in _batches(docs, BUILD_BATCH):
+        pending.append(pool.apply_async(_convert_batch, ((to_fields, batch),)))
+        if len(pending) >= ahead:
+            yield from pending.popleft().get()
+    while pending:
+        yield from pending.popleft().get()
+
+
+def _first(fields: Mapping[str, Any], name: str, default: Any = None) -> Any:
+    values = fields.get(name)
+    return values[0] if values else default
+
+
+def _last_wins(docs: Iterable[Any]) -> list[Any]:
+    """One document per id, the last given (a batch may carry several versions)."""
+    return list({doc.id: doc for doc in docs}.values())
+
+
+def _subject_filters(filters: Mapping[str, Any]) -> dict[str, Any]:
+    """Subjects have no kind, list nature or department: only those filters apply."""
+    return {k: filters.get(k) for k in ("region_id", "subject_type", "date_from", "date_to")}
+

@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from webapp.models.audit import AuditLog
 from webapp.models.staff import Role, StaffUser
-from webapp.services.staff import MAX_FAILURES
 
 MARKET = "黑河市市场监督管理局"
 TAX = "国家税务总局黑河市税务局"
@@ -102,7 +101,7 @@ def test_create_login_disable_refused_round_trip(app: Any, admin: Any, departmen
                                    "staff.enable"]
 
 
-def test_change_role_department_unlock_and_reset(app: Any, admin: Any, make_staff: Any,
+def test_change_role_department_and_reset(app: Any, admin: Any, make_staff: Any,
                                                  department: Any, db_session: Any) -> None:
     tax = department(TAX)
     officer = make_staff(Role.DATA_OFFICER, MARKET, username="li.na")
@@ -117,14 +116,11 @@ def test_change_role_department_unlock_and_reset(app: Any, admin: Any, make_staf
     entry = db_session.scalars(select(AuditLog).where(AuditLog.action == "staff.update")).one()
     assert entry.before["role"] == "data_officer" and entry.after["department"] == TAX
 
-    for _ in range(MAX_FAILURES):
+    # No account lockout any more (issue 13): failed logins throttle the failing address,
+    # so wrong passwords from elsewhere leave the account usable.
+    for _ in range(6):
         login(app.test_client(), "li.na", "wrong-password-xx")
-    assert user_named(db_session, "li.na").locked_until is not None
-    assert "已锁定" in text_of(get_page(admin, page))
-    unlocked = admin.post(f"{page}/unlock", data={"csrf_token": token(admin, page)},
-                          follow_redirects=True)
-    assert "已解锁" in text_of(unlocked)
-    assert user_named(db_session, "li.na").locked_until is None
+    assert "已锁定" not in text_of(get_page(admin, page))
 
     reset = admin.post(f"{page}/reset-password", data={"csrf_token": token(admin, page),
                                                        "confirm": "y"}, follow_redirects=True)
@@ -132,7 +128,7 @@ def test_change_role_department_unlock_and_reset(app: Any, admin: Any, make_staf
     assert "请设置新密码" in text_of(login(app.test_client(), "li.na", temporary))
     assert "用户名或密码错误" in text_of(login(app.test_client(), "li.na",
                                                "staff-password-for-tests"))
-    assert actions(db_session)[-3:] == ["staff.update", "staff.unlock", "staff.password_reset"]
+    assert actions(db_session)[-2:] == ["staff.update", "staff.password_reset"]
     # The temporary password is never written to the audit log.
     assert temporary not in str([(e.before, e.after) for e in db_session.scalars(
         select(AuditLog))])

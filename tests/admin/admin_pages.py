@@ -58,11 +58,26 @@ def submit_public(client: FlaskClient, url: str, data: dict[str, Any],
                        follow_redirects=True)
 
 
+QUERY_CODES: dict[str, str] = {}  # case number -> the query code its confirmation showed
+
+
 def case_number(response: Any) -> str:
+    """The number on a confirmation page; its query code is kept for track_page()."""
     html = response.get_data(as_text=True)
     match = re.search(r'class="case-number[^"]*">([^<]+)<', html)
     assert match, text_of(response)[:2000]
+    code = re.search(r'class="query-code">([^<]+)<', html)
+    if code:
+        QUERY_CODES[match.group(1)] = code.group(1)
     return match.group(1)
+
+
+def track_page(client: FlaskClient, number: str) -> Any:
+    """The case as its filer sees it: the tracking form with the number and query code."""
+    page = get_page(client, "/petitions/track")
+    payload = {**tokens(page.get_data(as_text=True)), "number": number,
+               "code": QUERY_CODES[number]}
+    return client.post("/petitions/track", data=payload)
 
 
 def staff_act(client: FlaskClient, case: Case | int, action: str,

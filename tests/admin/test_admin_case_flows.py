@@ -12,7 +12,16 @@ from datetime import date
 from typing import Any
 
 import pytest
-from admin_pages import case_number, get_page, pdf, png, staff_act, submit_public, text_of
+from admin_pages import (
+    case_number,
+    get_page,
+    pdf,
+    png,
+    staff_act,
+    submit_public,
+    text_of,
+    track_page,
+)
 from sqlalchemy import select
 
 from webapp.models.audit import AuditLog
@@ -45,7 +54,7 @@ def _case(db_session: Any, number: str) -> Case:
 
 
 def _status(user: Any, number: str) -> str:
-    return text_of(get_page(user, f"/petitions/track/{number}"))
+    return text_of(track_page(user, number))
 
 
 def _walk(staff: Any, user: Any, case: Case, outcome: str, reply: str,

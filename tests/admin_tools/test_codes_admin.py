@@ -17,7 +17,10 @@ from webapp.services import codes as code_service
 
 
 def verdict(response: Any) -> str:
-    match = re.search(r'class="verdict verdict-(\w+)"', response.get_data(as_text=True))
+    html = response.get_data(as_text=True)
+    if 'class="genuine-line"' in html:  # a genuine code is a line, not a banner
+        return "genuine"
+    match = re.search(r'class="verdict verdict-(\w+)"', html)
     assert match, "the scan page shows a verdict"
     return match.group(1)
 

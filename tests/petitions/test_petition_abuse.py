@@ -133,6 +133,12 @@ def test_submission_rate_limit_shows_friendly_429(client, app, subject_url, db_s
         assert db_session.query(Case).count() == 4
 
 
+def _file(client, number, code, attachment_id):
+    tokens = _get_form(client, "/petitions/track")
+    return client.post(f"/petitions/track/{number}/files/{attachment_id}",
+                       data={**tokens, "number": number, "code": code})
+
+
 def _track(client, number: str, code: str, **kw: Any):
     tokens = _get_form(client, "/petitions/track")
     return client.post("/petitions/track", data={**tokens, "number": number, "code": code}, **kw)
@@ -149,7 +155,7 @@ def test_query_code_guessing_is_limited(client, app, subject_url):
     blocked = _track(guesser, number, code)  # even the right code, once over the limit
     assert blocked.status_code == 429
     assert "请求过于频繁" in blocked.get_data(as_text=True)
-    assert guesser.get(f"/petitions/track/{number}").status_code == 404
+    assert "办理过程" not in guesser.get(f"/petitions/track/{number}").get_data(as_text=True)
 
 
 def _without_tokens(html: str) -> str:
@@ -167,9 +173,9 @@ def test_wrong_code_does_not_reveal_whether_case_exists(client, app, subject_url
     assert real.status_code == fake.status_code == 422
     assert _without_tokens(real.get_data(as_text=True)) == _without_tokens(
         fake.get_data(as_text=True))
-    # The status page of a case this browser has not unlocked: same 404 either way.
+    # A status link without the code: the same form either way.
     a, b = guesser.get(f"/petitions/track/{number}"), guesser.get(f"/petitions/track/{missing}")
-    assert a.status_code == b.status_code == 404
+    assert a.status_code == b.status_code == 200
     assert _without_tokens(a.get_data(as_text=True)) == _without_tokens(b.get_data(as_text=True))
 
     # Nor does the time taken: checking a code against its hash is slow (scrypt), so an
@@ -240,10 +246,10 @@ def test_hostile_text_is_stored_as_given_and_shown_inert(client, subject_url, db
                                          "place": HOSTILE[1], "anonymous": "",
                                          "contact_name": HOSTILE[0][:64],
                                          "contact_phone": "13800138000"})
-    number, _ = _number_and_code(page.get_data(as_text=True))
+    number, code = _number_and_code(page.get_data(as_text=True))
     case = db_session.query(Case).one()
     assert case.title == title and case.description == "\n".join(HOSTILE)  # kept verbatim
-    body = client.get(f"/petitions/track/{number}").get_data(as_text=True)
+    body = _track(client, number, code).get_data(as_text=True)
     assert "<script>alert" not in body and "<img src=x" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
     assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in body
@@ -284,14 +290,14 @@ def _jpeg_with_gps() -> bytes:
 
 def test_jpeg_exif_and_gps_are_stripped(client, app, subject_url, db_session):
     page = _submit(client, subject_url, COMPLAINT, files=[("现场.jpg", _jpeg_with_gps())])
-    number, _ = _number_and_code(page.get_data(as_text=True))
+    number, code = _number_and_code(page.get_data(as_text=True))
     att = db_session.query(Attachment).one()
     stored = (Path(app.config["INSTANCE_DIR"]) / "attachments" / att.stored_name).read_bytes()
     with Image.open(io.BytesIO(stored)) as image:
         assert image.format == "JPEG"
         assert len(image.getexif()) == 0 and "exif" not in image.info
     assert b"secret-software" not in stored and b"PhoneMaker" not in stored
-    served = client.get(f"/petitions/track/{number}/files/{att.id}")
+    served = _file(client, number, code, att.id)
     assert served.status_code == 200 and served.data == stored
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     assert "attachment" in served.headers["Content-Disposition"]
@@ -302,20 +308,18 @@ def test_attachment_only_for_the_query_code_holder(client, app, subject_url, db_
     page = _submit(client, subject_url, COMPLAINT, files=[("a.png", _png())])
     number, code = _number_and_code(page.get_data(as_text=True))
     att = db_session.query(Attachment).one()
-    url = f"/petitions/track/{number}/files/{att.id}"
     stranger = app.test_client()
-    assert stranger.get(url).status_code == 404
-    assert stranger.get(f"/petitions/track/{number}/files/{att.id + 1}").status_code == 404
-    # Once the stranger proves the query code, the same browser may download it.
-    assert _track(stranger, number, code).status_code == 302
-    got = stranger.get(url)
+    assert _file(stranger, number, "AAAAAAAAAA", att.id).status_code == 404
+    assert _file(stranger, number, code, att.id + 1).status_code == 404
+    # With the query code, any browser may download it; the code is asked every time.
+    got = _file(stranger, number, code, att.id)
     assert got.status_code == 200
     got.close()
-    # A file of another case is not reachable through one's own case number.
+    assert _file(stranger, number, "", att.id).status_code == 404
+    # A file of another case is not reachable through one's own case number and code.
     other = _submit(stranger, subject_url, COMPLAINT).get_data(as_text=True)
-    other_number, _ = _number_and_code(other)
-    assert app.test_client().get(
-        f"/petitions/track/{other_number}/files/{att.id}").status_code == 404
+    other_number, other_code = _number_and_code(other)
+    assert _file(app.test_client(), other_number, other_code, att.id).status_code == 404
 
 
 def test_six_files_refused(client, app, subject_url, db_session):

@@ -35,6 +35,19 @@ def _get_form(client, url):
     return tokens
 
 
+def _status(client, number, code):
+    """The case page, as any browser gets it: the tracking form with number and code."""
+    tokens = _get_form(client, "/petitions/track")
+    return client.post("/petitions/track", data={**tokens, "number": number, "code": code})
+
+
+def _file(client, number, code, attachment_id):
+    """An attachment: its button on the status page posts the number and code again."""
+    tokens = _get_form(client, "/petitions/track")
+    return client.post(f"/petitions/track/{number}/files/{attachment_id}",
+                       data={**tokens, "number": number, "code": code})
+
+
 def _png() -> bytes:
     out = io.BytesIO()
     image = Image.new("RGB", (20, 20), "red")
@@ -125,8 +138,8 @@ def test_hostile_text_is_inert(client, make_subject, db_session):
     hostile = '<script>alert(1)</script>"><img src=x onerror=alert(2)>\u202eevil\u200b'
     page = _submit(client, f"/petitions/complaint?subject={s.id}", {
         "category": "其他", "title": hostile[:100], "description": hostile, "anonymous": "y"})
-    number, _ = _number_and_code(page.get_data(as_text=True))
-    body = client.get(f"/petitions/track/{number}").get_data(as_text=True)
+    number, code = _number_and_code(page.get_data(as_text=True))
+    body = _status(client, number, code).get_data(as_text=True)
     assert "<script>alert(1)" not in body and "<img src=x" not in body
     assert "&lt;script&gt;" in body
     long = _submit(client, f"/petitions/complaint?subject={s.id}", {
@@ -142,18 +155,21 @@ def test_objection_marks_record_and_attachments(client, make_subject, make_recor
     page = _submit(client, f"/petitions/objection?record={rec.id}", {
         "wrong_fields": "处罚金额", "description": "金额有误", "contact_phone": "13800138000"},
         files=[("证据.png", _png())])
-    number, _ = _number_and_code(page.get_data(as_text=True))
+    number, code = _number_and_code(page.get_data(as_text=True))
     assert number.startswith("YY")
     db_session.refresh(rec)
     assert rec.visibility == Visibility.OBJECTION.value
     att = db_session.query(Attachment).one()
     assert att.original_name == "证据.png" and att.stored_name.endswith(".png")
-    served = client.get(f"/petitions/track/{number}/files/{att.id}")
+    served = _file(client, number, code, att.id)
     assert served.status_code == 200
     assert b"secret GPS-ish note" not in served.data
     served.close()
     stranger = app.test_client()
-    assert stranger.get(f"/petitions/track/{number}/files/{att.id}").status_code == 404
+    assert _file(stranger, number, "AAAAAAAAAA", att.id).status_code == 404
+    # Nothing in a session opens a case: the submitter's own browser needs the code too.
+    assert _file(client, number, "AAAAAAAAAA", att.id).status_code == 404
+    assert "办理过程" not in client.get(f"/petitions/track/{number}").get_data(as_text=True)
 
 
 # The test client spools the 50 MB request body to a temporary file it never closes itself.

@@ -113,15 +113,15 @@ def test_timeliness_across_the_national_day_holiday(
     assert (report.overall.combined.in_time, report.overall.combined.total) == (4, 6)
 
     html = client.get("/timeliness?year=2026").get_data(as_text=True)
-    market_row = html.split(market)[1].split("</tr>")[0]
+    market_row = html.split(f'<th scope="row">{market}')[1].split("</tr>")[0]
     assert "75.0%" in market_row and "3 / 4" in market_row
-    tax_row = html.split(tax)[1].split("</tr>")[0]
+    tax_row = html.split(f'<th scope="row">{tax}')[1].split("</tr>")[0]
     assert "0.0%" in tax_row and "100.0%" in tax_row and "50.0%" in tax_row
     assert "66.7%" in html.split("全部部门")[1]  # 4 of 6 overall
 
     q4 = client.get("/timeliness?year=2026&quarter=2026Q4").get_data(as_text=True)
     # Q4 holds only the decisions of 9 October and 2 November (30 September is Q3).
-    assert "2 / 2" in q4.split(market)[1].split("</tr>")[0]
+    assert "2 / 2" in q4.split(f'<th scope="row">{market}')[1].split("</tr>")[0]
 
 
 def test_timeliness_uses_the_configured_number_of_working_days(

@@ -36,10 +36,12 @@ def _pages_limit() -> str:
     return str(current_app.config["RATELIMIT_PAGES"])
 
 
+STATIC_ENDPOINTS = ("static", "public.favicon")  # files from disk: no limit to spend
+
 # Every route without a limit of its own gets RATELIMIT_PAGES (per route and address), so a
 # new page is never unlimited; static files are served by nginx in production.
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True,
                   default_limits=[_pages_limit],
-                  default_limits_exempt_when=lambda: request.endpoint == "static")
+                  default_limits_exempt_when=lambda: request.endpoint in STATIC_ENDPOINTS)
 login_manager = LoginManager()
 talisman = Talisman()

@@ -55,6 +55,10 @@ def register(app: Flask) -> None:
             response.headers[HEADER] = rid
         if "retry_after" in g:  # a 503's own advice, not the rate limit window's reset
             response.headers["Retry-After"] = str(g.retry_after)
+        elif response.status_code not in (429, 503):
+            # Flask-Limiter adds its window's Retry-After to every limited answer (and every
+            # route has a limit); only a refusal should tell a client when to come back.
+            response.headers.pop("Retry-After", None)
         started = g.get("request_started")
         if started is not None and request.endpoint != "static":
             access_log.info(

@@ -4,6 +4,7 @@ upload page, /readyz, the back office) and is retried from the change log, not l
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -100,9 +101,12 @@ def test_the_upload_page_says_when_search_could_not_be_updated(
     login_as(client, officer)
     data = csv_bytes([penalty_row(7)])
     import io
-    response = client.post("/admin/uploads", data={
+    preview = client.post("/admin/uploads", data={
         "kind": "penalty", "file": (io.BytesIO(data), "处罚.csv")},
         content_type="multipart/form-data", follow_redirects=True)
+    confirm = re.search(r'action="(/admin/uploads/\d+/confirm)"', preview.get_data(as_text=True))
+    assert confirm, "the upload stops at its preview"
+    response = client.post(confirm.group(1), follow_redirects=True)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "新增1" in html

@@ -29,12 +29,13 @@ def _download(client: FlaskClient, subject: Subject) -> tuple[str, bytes]:
     return response.headers["X-Report-Number"], response.data
 
 
-def _upload(client: FlaskClient, number: str, pdf: bytes) -> str:
+def _upload(client: FlaskClient, number: str, pdf: bytes, status: int = 200) -> str:
+    """The verification page; a refused form (not a PDF) answers 422 with its errors."""
     response = client.post(
         "/reports/verify", content_type="multipart/form-data",
         data={"no": number, "pdf": (io.BytesIO(pdf), "report.pdf")},
     )
-    assert response.status_code == 200
+    assert response.status_code == status
     return response.get_data(as_text=True)
 
 
@@ -90,9 +91,9 @@ def test_a_file_alone_is_enough_and_a_non_pdf_is_refused(
     number, pdf = _download(client, subject)
     page = _upload(client, "", pdf)
     assert "✓ 一致" in page and number in page and "黑河市只传文件有限公司" in page
-    wrong = _upload(client, "XYBG0000000000000000A", pdf)
+    wrong = _upload(client, "XYBG0000000000000000A", pdf, status=422)
     assert "不一致，请核对" in wrong and 'class="error-summary"' in wrong
-    junk = _upload(client, "", b"GIF89a not a report")
+    junk = _upload(client, "", b"GIF89a not a report", status=422)
     assert "不是 PDF 文件" in junk and 'class="error-summary"' in junk
     empty = client.post("/reports/verify", data={"no": ""}).get_data(as_text=True)
     assert "请输入报告编号，或上传报告 PDF 文件" in empty

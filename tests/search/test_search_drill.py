@@ -103,7 +103,7 @@ class Drill:
                                     .offset(self.rng.randrange(SUBJECTS)).limit(1))
         if subject is None:
             return None
-        code = code_service.issue_code(db.session, subject, self.store)
+        code = code_service.issue_code(db.session, subject, self.store, by_staff=True)
         withdraw_code(db.session, code, category=WithdrawalCategory.REISSUED, reason="演练",
                       actor="drill")
         return None

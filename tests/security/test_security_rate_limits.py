@@ -21,8 +21,9 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
 def _public_routes(app: Any) -> list[tuple[str, str]]:
     routes = []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static" or (rule.rule.startswith("/admin")
-                                         and rule.endpoint != "admin.login"):
+        # /healthz: the supervisor's liveness probe, a constant answer (nothing to abuse).
+        if rule.endpoint in ("static", "public.favicon", "operations.healthz") or (
+                rule.rule.startswith("/admin") and rule.endpoint != "admin.login"):
             continue
         url = re.sub(r"<int:[^>]+>", "1", rule.rule)
         url = re.sub(r"<any\(([^,)]+)[^>]*>", r"\1", url)

@@ -18,13 +18,12 @@ from webapp.services import search, search_sync
 
 
 @bp.get("/healthz")
-@limiter.exempt
+@limiter.exempt  # a constant answer for the process supervisor: nothing to abuse
 def healthz() -> Any:
     return jsonify({"status": "ok"})
 
 
-@bp.get("/readyz")
-@limiter.exempt
+@bp.get("/readyz")  # it queries the database: under RATELIMIT_PAGES like any page
 def readyz() -> Any:
     problems: list[str] = []
     body: dict[str, Any] = {"database": "ok"}

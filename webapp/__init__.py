@@ -17,7 +17,7 @@ from webapp.config import PROJECT_ROOT, check_production, ensure_secret_key, loa
 from webapp.extensions import csrf, db, limiter, login_manager, migrate, talisman
 
 #: Feature packages: each has `bp` (a Blueprint) and may have `commands.register(app)`.
-BLUEPRINT_FEATURES = ("public", "api", "codes", "reports", "petitions", "admin")
+BLUEPRINT_FEATURES = ("public", "api", "codes", "reports", "petitions", "admin", "kiosk")
 COMMAND_FEATURES = (*BLUEPRINT_FEATURES, "imports", "search", "demo", "operations")
 
 

@@ -71,6 +71,13 @@ DEFAULTS: dict[str, Any] = {
     # Largest department file the back office upload accepts, in bytes (a clear message
     # above it); MAX_CONTENT_LENGTH stays the hard ceiling of every request.
     "IMPORT_MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
+    # Hall kiosks: seconds without a touch before the 10-second countdown that ends the
+    # visit (a kiosk may set its own in the back office); the hall screen's refresh period;
+    # camera frames a kiosk may send for decoding (about 2 per second while scanning).
+    "KIOSK_IDLE_SECONDS": 90,
+    "KIOSK_COUNTDOWN_SECONDS": 10,
+    "KIOSK_BOARD_REFRESH_SECONDS": 300,
+    "RATELIMIT_KIOSK_SCAN": "240 per minute",
 }
 
 _JSON_KEYS = {
@@ -84,7 +91,8 @@ _JSON_KEYS = {
 }
 _INT_KEYS = {"PETITION_MAX_FILES", "PETITION_MAX_FILE_BYTES", "PETITION_CAPTCHA_AFTER",
              "PROXY_FIX_HOPS", "MAX_CONTENT_LENGTH", "DOUBLE_PUBLICITY_WORKING_DAYS",
-             "PERMANENT_SESSION_LIFETIME", "IMPORT_MAX_UPLOAD_BYTES"}
+             "PERMANENT_SESSION_LIFETIME", "IMPORT_MAX_UPLOAD_BYTES",
+             "KIOSK_IDLE_SECONDS", "KIOSK_COUNTDOWN_SECONDS", "KIOSK_BOARD_REFRESH_SECONDS"}
 _FLOAT_KEYS = {"SERIOUS_FINE_WAN_YUAN"}
 
 

@@ -29,6 +29,17 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+
+
+def client_key() -> str:
+    """Rate-limit bucket: a registered hall kiosk counts as itself, everyone else by address
+    (the whole service hall leaves through one address)."""
+    from webapp.kiosk.device import current_kiosk_id
+
+    kiosk_id = current_kiosk_id()
+    return f"kiosk:{kiosk_id}" if kiosk_id else get_remote_address()
+
+
+limiter = Limiter(key_func=client_key, headers_enabled=True)
 login_manager = LoginManager()
 talisman = Talisman()

@@ -34,6 +34,7 @@ def _admin_globals() -> dict[str, Any]:
 from webapp.admin import (  # noqa: E402,F401
     cases,
     codes_admin,
+    kiosks,
     logs,
     uploads,
     views,

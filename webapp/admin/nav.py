@@ -13,6 +13,7 @@ NAV: list[tuple[str, str, tuple[Role, ...]]] = [
     ("admin.cases", "案件办理", (Role.ADMIN, Role.REVIEWER)),
     ("admin.uploads", "数据上报", (Role.ADMIN, Role.DATA_OFFICER)),
     ("admin.codes_admin", "信用码管理", (Role.ADMIN,)),
+    ("admin.kiosks", "查询机管理", (Role.ADMIN,)),
     ("admin.audit_log", "操作日志", (Role.ADMIN,)),
     ("admin.query_log", "查询使用登记", (Role.ADMIN,)),
 ]

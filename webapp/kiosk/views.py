@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -329,6 +330,10 @@ def honour_board() -> Any:
 @bp.get("/board")
 def board() -> Any:
     """电子屏滚动播放: the hall screen, scrolling by CSS and refreshing by itself."""
-    return render_template("kiosk/board.html",
-                           refresh=current_app.config["KIOSK_BOARD_REFRESH_SECONDS"],
-                           now_local=format_date(now_utc()), **_board(per_page=50))
+    response = make_response(render_template("kiosk/board.html",
+                                             now_local=format_date(now_utc()),
+                                             **_board(per_page=50)))
+    # A wall display nobody operates (WCAG 2.2.1's real-time exception): the Refresh header
+    # reloads it without script; a page meant for people keeps no timed refresh.
+    response.headers["Refresh"] = str(current_app.config["KIOSK_BOARD_REFRESH_SECONDS"])
+    return response

@@ -21,12 +21,15 @@ from pypinyin import lazy_pinyin
 from sqlalchemy import select, update
 
 from webapp.extensions import db
-from webapp.models import Subject
+from webapp.models import Department, Record, Subject
 from webapp.models.kiosk import Kiosk
 from webapp.models.petitions import CaseKind
 from webapp.models.staff import Role
+from webapp.rules import uscc as uscc_rules
+from webapp.rules.kinds import ListNature, RecordKind
 from webapp.services import codes as code_service
 from webapp.services import petitions as petition_service
+from webapp.services.clock import today as china_today
 from webapp.services.codes import qr
 from webapp.services.staff import create_user
 
@@ -266,18 +269,38 @@ def test_unregistered_browser_gets_no_kiosk(new_visitor: Any) -> None:
     assert "尚未登记" in v.text()
 
 
-def test_hall_board_scrolls_and_refreshes(new_visitor: Any) -> None:
+def _list_this_quarter() -> None:
+    """Subjects listed this quarter (the demo city's lists are older): 8 red, 8 black."""
+    today = china_today()
+    department = db.session.scalars(select(Department)).first()
+    for n in range(16):
+        nature = ListNature.RED if n % 2 else ListNature.BLACK
+        body = f"91231102K{n:08d}"
+        subject = Subject(name=f"黑河市大厅榜单{n}号商贸有限公司", subject_type="企业法人",
+                          uscc=body + uscc_rules.check_character(body))
+        db.session.add(Record(
+            subject=subject, department=department, kind=RecordKind.LIST.value,
+            identity_key=f"kiosk-board|{n}", list_nature=nature.value, decided_on=today,
+            list_type="A级纳税人" if nature is ListNature.RED else "严重失信主体名单"))
+    db.session.commit()
+
+
+def test_hall_board_scrolls_and_refreshes(new_visitor: Any, site: Any) -> None:
+    site.query(_list_this_quarter)
     v = new_visitor(KIOSK, "kiosk-board")
     response = v.visit("/kiosk/board", "hall board")
     page = v.page
     assert int(response.headers["refresh"]) > 0  # reloads itself, no script needed
-    names = page.locator(".k-hall-panel strong")
-    if names.count():
-        size = names.first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
-        assert size >= 48, f"names {size}px: not readable from 3 m"
+    shown = v.text()
+    assert "黑河市大厅榜单1号商贸有限公司" in shown and "黑河市大厅榜单0号商贸有限公司" in shown
+    size = page.locator(".k-hall-panel strong").first.evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 48, f"names {size}px: not readable from 3 m"
     moving = page.locator(".k-hall-moving")
-    if moving.count():
-        assert moving.first.evaluate("e => getComputedStyle(e).animationName") == "k-hall-up"
+    assert moving.count() == 2  # both lists scroll
+    assert moving.first.evaluate("e => getComputedStyle(e).animationName") == "k-hall-up"
+    # The second copy that makes the loop seamless is hidden from screen readers.
+    assert page.locator(".k-hall-panel ul[aria-hidden=true]").count() == 2
 
 
 def test_large_type_switch_on_the_public_site(new_visitor: Any) -> None:

@@ -15,7 +15,15 @@ from typing import Any
 import pytest
 import zxingcpp
 from fake_camera import qr_frame, write_y4m
-from harness import _TARGETS_JS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, KIOSK, Visitor
+from harness import (
+    _TARGETS_JS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    KIOSK,
+    SCREENSHOTS,
+    Visitor,
+)
 from PIL import Image
 from pypinyin import lazy_pinyin
 from sqlalchemy import select, update
@@ -179,7 +187,9 @@ def test_kiosk_visit_touch_only(camera_browser: Any, site: Any, hall: dict[str, 
     number = page.locator(".k-report-head strong").inner_text().strip()
     report_url = page.url
     page.emulate_media(media="print")
-    text, codes = pdf_text(page.pdf(format="A4", print_background=True), tmp_path)
+    pdf = page.pdf(format="A4", print_background=True)
+    (SCREENSHOTS / KIOSK.name / v.name / "printed-report.pdf").write_bytes(pdf)  # for review
+    text, codes = pdf_text(pdf, tmp_path)
     page.emulate_media(media="screen")
     assert "公共信用信息报告" in text and number in text and hall["name"] in text
     assert "返回首页" not in text and "再次打印" not in text  # no kiosk chrome on paper

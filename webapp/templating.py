@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Flask
+from markupsafe import Markup
 
 from webapp.rules import masking
 from webapp.rules.kinds import (
@@ -14,6 +15,7 @@ from webapp.rules.kinds import (
     RECORD_KIND_LABELS,
     VISIBILITY_LABELS,
 )
+from webapp.rules.status import CLOSED_STATES
 from webapp.services.clock import to_local
 
 
@@ -23,6 +25,15 @@ def format_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         return to_local(value).strftime("%Y-%m-%d %H:%M")
     return value.strftime("%Y-%m-%d")
+
+
+def time_tag(value: datetime | None) -> Markup:
+    """<time> in Beijing time, machine-readable with its offset."""
+    if value is None:
+        return Markup("—")
+    local = to_local(value)
+    return Markup('<time datetime="{}">{}</time>').format(
+        local.isoformat(timespec="seconds"), local.strftime("%Y-%m-%d %H:%M"))
 
 
 def format_amount(value: Decimal | None) -> str:
@@ -46,8 +57,37 @@ def visibility_label(state: str) -> str:
     return VISIBILITY_LABELS.get(state, state)
 
 
+_HIDDEN = {"HiddenField", "CSRFTokenField"}
+
+
+def failing_fields(form: Any) -> list[Any]:
+    """Visible fields with errors, in page order (a form's `field_order`, else declaration
+    order): what the error summary lists."""
+    if not form:
+        return []
+    failing = [f for f in form if f.errors and f.type not in _HIDDEN]
+    order = list(getattr(form, "field_order", ()))
+    return sorted(failing, key=lambda f: order.index(f.name) if f.name in order else len(order))
+
+
+def field_attrs(field: Any, attrs: dict[str, Any], hint: bool = False) -> dict[str, Any]:
+    """A field's attributes, with its hint and error tied to it for screen readers."""
+    described = [f"{field.id}-hint"] if hint else []
+    merged = dict(attrs)
+    if field.errors:
+        described.append(f"{field.id}-error")
+        merged["aria-invalid"] = "true"
+    if described:
+        merged["aria-describedby"] = " ".join(described)
+    return merged
+
+
 def register(app: Flask) -> None:
+    app.add_template_global(failing_fields)
+    app.add_template_global(CLOSED_STATES, "closed_states")
+    app.add_template_global(field_attrs)
     app.add_template_filter(format_date, "date")
+    app.add_template_filter(time_tag, "time_tag")
     app.add_template_filter(format_amount, "amount")
     app.add_template_filter(kind_label, "kind_label")
     app.add_template_filter(nature_label, "nature_label")

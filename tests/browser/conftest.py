@@ -12,12 +12,19 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS, Viewport, Visitor, missing_tools
+from harness import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    VIEWPORTS,
+    Site,
+    Viewport,
+    Visitor,
+    missing_tools,
+)
 from live_server import PROJECT, free_port, gunicorn, site_env
 
 from webapp import create_app
@@ -37,17 +44,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for item in items:
             if here in Path(item.path).parents:
                 item.add_marker(pytest.mark.skip(reason=_SKIP))
-
-
-@dataclass
-class Site:
-    base_url: str
-    app: Any  # a Flask app on the served site's database, for reading what to look up
-    instance: Path
-
-    def query(self, fn: Callable[[], Any]) -> Any:
-        with self.app.app_context():
-            return fn()
 
 
 @pytest.fixture(scope="session")
@@ -103,7 +99,7 @@ def new_visitor(browser: Any, site: Site, request: pytest.FixtureRequest
         context.set_default_timeout(15_000)
         contexts.append(context)
         label = name or request.node.name.split("[")[0]
-        return Visitor(context.new_page(), viewport, site.base_url, label)
+        return Visitor(context.new_page(), viewport, site.base_url, label, open_visitor)
 
     yield open_visitor
     for context in contexts:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +115,19 @@ def _slug(text: str) -> str:
 
 
 @dataclass
+class Site:
+    """The served site, and a Flask app on its database to read what a walk looks up."""
+
+    base_url: str
+    app: Any
+    instance: Path
+
+    def query(self, fn: Callable[[], Any]) -> Any:
+        with self.app.app_context():
+            return fn()
+
+
+@dataclass
 class Visitor:
     """A person at one viewport: walks pages, every step checked and photographed."""
 
@@ -121,8 +135,13 @@ class Visitor:
     viewport: Viewport
     base_url: str
     name: str
+    spawn: Callable[..., Visitor] | None = None  # opens another browser context
     steps: int = 0
-    problems: list[str] = field(default_factory=list)
+
+    def new_context(self, name: str, javascript: bool = True) -> Visitor:
+        """Another browser at the same viewport (another app, another person's phone)."""
+        assert self.spawn is not None
+        return self.spawn(self.viewport, name, javascript)
 
     def url(self, path: str) -> str:
         return path if path.startswith("http") else self.base_url + path

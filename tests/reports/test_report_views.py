@@ -64,7 +64,7 @@ def test_verify_accepts_the_issued_file_and_rejects_a_changed_byte(
     number, pdf = _download(client, subject)
 
     page = _upload(client, number, pdf)
-    assert GENUINE in page
+    assert "✓ 一致：本站出具的报告" in page and "本站签名有效" in page
     assert "黑河市核验测试有限公司" in page
     assert MATCH in page
     assert "未发生变化" in page
@@ -74,6 +74,28 @@ def test_verify_accepts_the_issued_file_and_rejects_a_changed_byte(
     page = _upload(client, number, tampered)
     assert MISMATCH in page
     assert MATCH not in page
+    # The verdict is the first heading of the result, not a line under "✓ 本站出具的报告".
+    first = re.search(r'<section class="card verify-result"[^>]*>\s*<h2 class="([\w-]+)">([^<]+)<',
+                      page)
+    assert first and first.group(1) == "verdict-bad" and "不一致" in first.group(2)
+    assert GENUINE not in page
+
+
+def test_a_file_alone_is_enough_and_a_non_pdf_is_refused(
+    client: FlaskClient, no_csrf: None, db_session: Session,
+    make_subject: Callable[..., Subject],
+) -> None:
+    subject = make_subject(name="黑河市只传文件有限公司")
+    db_session.commit()
+    number, pdf = _download(client, subject)
+    page = _upload(client, "", pdf)
+    assert "✓ 一致" in page and number in page and "黑河市只传文件有限公司" in page
+    wrong = _upload(client, "XYBG0000000000000000A", pdf)
+    assert "不一致，请核对" in wrong and 'class="error-summary"' in wrong
+    junk = _upload(client, "", b"GIF89a not a report")
+    assert "不是 PDF 文件" in junk and 'class="error-summary"' in junk
+    empty = client.post("/reports/verify", data={"no": ""}).get_data(as_text=True)
+    assert "请输入报告编号，或上传报告 PDF 文件" in empty
 
 
 def test_verify_by_number_alone_and_change_since(

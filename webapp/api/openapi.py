@@ -17,10 +17,11 @@ ERROR = {
 }
 STATUS = {
     "type": "object",
-    "description": "信用状态：red 严重失信 / yellow 信用警示 / green 信用良好；"
+    "description": "信用状态：red 严重失信 / yellow 信用警示 / green 信用良好 / "
+                   "grey 已吊销、已注销或已迁出（不发放信用码）；"
                    "honoured = 守信激励对象",
     "properties": {
-        "colour": {"enum": ["red", "yellow", "green"]},
+        "colour": {"enum": ["red", "yellow", "green", "grey"]},
         "colour_label": _STR, "label": _STR, "meaning": _STR,
         "reasons": {"type": "array", "items": _STR}, "honoured": {"type": "boolean"},
     },

@@ -75,7 +75,8 @@ def subject_code(subject_id: int) -> Any:
         name=public_name(subject, records),
         code=code,
         form=form,
-        can_issue=bool(subject.uscc),
+        can_issue=bool(subject.uscc)
+        and subject.registration_status not in code_service.NO_CODE_REGISTRATION_STATES,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
@@ -41,6 +43,8 @@ class _Base(_Chinese):
 
 
 class ComplaintForm(_Base):
+    field_order = ("target_name", "category", "title", "description", "happened_on", "place",
+                   "contact_name", "contact_phone", "anonymous", "attachments", "captcha")
     target_name = StringField("被投诉的单位", validators=[
         Optional(), Length(max=200, message="不超过 200 字。")])
     category = SelectField("投诉类别", choices=COMPLAINT_CATEGORIES)
@@ -51,9 +55,14 @@ class ComplaintForm(_Base):
         Optional(), Length(max=200, message="不超过 200 字。")])
     anonymous = BooleanField("匿名投诉（匿名后无法电话回复）")
 
-    def validate_contact_phone(self, field: StringField) -> None:
-        if not self.anonymous.data and not field.data:
-            raise ValidationError("请填写联系电话，或选择匿名投诉。")
+    def validate(self, extra_validators: Any = None) -> bool:
+        # Not an inline validator: Optional() on the phone stops those when it is empty.
+        ok = super().validate(extra_validators)
+        if not self.anonymous.data and not self.contact_phone.data:
+            self.contact_phone.errors = [*self.contact_phone.errors,
+                                         "请填写联系电话，或选择匿名投诉。"]
+            return False
+        return ok
 
 
 class ObjectionForm(_Base):
@@ -69,6 +78,8 @@ class RepairForm(_Base):
 
 
 class TrackForm(_Chinese):
+    """Also the proof on the status page's own forms (催办, attachments)."""
+
     number = StringField("案件编号", validators=[
         DataRequired("请填写案件编号。"), Length(max=24, message="案件编号格式不正确。")])
     code = StringField("查询码", validators=[

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import (
@@ -41,8 +41,10 @@ from webapp.rules.masking import mask_phone
 from webapp.services import attachments as files
 from webapp.services import captcha
 from webapp.services import petitions as svc
+from webapp.services.clock import today as china_today
 
-TRACKED = "tracked_cases"  # case ids whose query code this browser has shown
+NEW_CASE = "new_case"  # the confirmation page's number and code, for a reload
+NEW_CASE_SECONDS = 30 * 60  # how long a reload of the confirmation page shows the code
 
 
 def _form_token_mac(nonce: str) -> str:
@@ -104,24 +106,33 @@ def _handle(form: Any, kind: CaseKind, template: str, fields: dict[str, Any],
     if request.method == "GET":
         form.form_token.data = _new_form_token()
     elif form.validate_on_submit():
-        error = None
+        ok = True
         if need_captcha and not captcha.check(form.captcha.data or ""):
-            error = "验证码不正确，请重新输入。"
+            ok = field_error(form.captcha, "验证码不正确，请重新输入。")
         if not _form_token_ok(form.form_token.data or ""):
-            error = error or "表单已失效，请刷新页面后重新提交。"
+            ok = field_error(form.description, "表单已失效，请刷新页面后重新提交。")
         checked: list[files.Checked] = []
-        if error is None:
+        if ok:
             try:
                 checked = files.check_files(request.files.getlist(form.attachments.name))
                 if len(checked) < min_files:
-                    error = "请上传修复申请书、信用承诺书和履行证明材料（至少 3 个文件）。"
+                    ok = field_error(form.attachments, "请上传修复申请书、信用承诺书和履行证明"
+                                     "材料（至少 3 个文件）。")
             except files.AttachmentError as exc:
-                error = str(exc)
-        if error is None:
+                ok = field_error(form.attachments, str(exc))
+        if ok:
             return _create(kind, form, fields, record, subject_id, checked) or render_template(
                 template, form=form, need_captcha=need_captcha, **context)
-        flash(error, "error")
+    elif form.website.errors:
+        # The trap field is hidden; a person who still typed in it is told what to do.
+        field_error(form.description, "提交未成功，请清空自动填充的内容后重试。")
     return render_template(template, form=form, need_captcha=need_captcha, **context)
+
+
+def field_error(field: Any, message: str) -> bool:
+    """Attach a message to a field (the error summary links to it); False, for `ok`."""
+    field.errors = [*field.errors, message]
+    return False
 
 
 def _create(kind: CaseKind, form: Any, fields: dict[str, Any], record: Record | None,
@@ -140,28 +151,27 @@ def _create(kind: CaseKind, form: Any, fields: dict[str, Any], record: Record | 
     except svc.PetitionError as exc:
         db.session.rollback()
         files.discard(written)
-        flash(str(exc), "error")
+        field_error(form.description, str(exc))
         return None
     except IntegrityError as exc:
         db.session.rollback()
         files.discard(written)
         current_app.logger.warning("petition not stored: %s", exc.orig)
-        flash("提交未成功，请重试。", "error")
+        field_error(form.description, "提交未成功，请重试。")
         return None
     except Exception:
         db.session.rollback()
         files.discard(written)
         raise
-    _remember(case)
-    if code is not None:
-        session["new_case"] = {"number": case.number, "code": code}
     if code is None:
         # A second click of a form already stored: this browser's token proves it sent the
         # first one, so it gets the same answer (with the query code) again.
         flash("该表单已经提交过，请勿重复提交。以下是已提交的案件。", "info")
         if not svc.query_code_matches(case, token_code):
             return redirect(url_for("petitions.case_status", number=case.number))
-        session["new_case"] = {"number": case.number, "code": token_code}
+        code = token_code
+    session[NEW_CASE] = {"number": case.number, "code": code,
+                         "until": utcnow().timestamp() + NEW_CASE_SECONDS}
     return redirect(url_for("petitions.submitted", number=case.number))
 
 
@@ -194,7 +204,8 @@ def complaint() -> Any:
                   "happened_on": form.happened_on.data, "place": form.place.data or None,
                   "target_name": form.target_name.data or None}
         if gov and not form.target_name.data:
-            form.target_name.errors = ["请填写被投诉的政府部门或单位。"]
+            form.validate()
+            field_error(form.target_name, "请填写被投诉的政府部门或单位。")
             return render_template("petitions/complaint.html", form=form, gov=gov,
                                    subject=subject, need_captcha=_captcha_needed())
     return _handle(form, CaseKind.GOV_COMPLAINT if gov else CaseKind.COMPLAINT,
@@ -205,6 +216,9 @@ def complaint() -> Any:
 @bp.route("/objection", methods=["GET", "POST"])
 @limiter.limit(_submit_limit, methods=["POST"])
 def objection() -> Any:
+    if request.args.get("record") is None:
+        return render_template("petitions/pick_record.html", heading="异议申诉",
+                               service="提出异议")
     record = _public_record(request.args.get("record", type=int))
     verdict = svc.objection_allowed(db.session, record)
     form = ObjectionForm()
@@ -217,11 +231,20 @@ def objection() -> Any:
                    record_=record)
 
 
+@bp.get("/")
+def index() -> Any:
+    """投诉与异议: the four services and tracking, each said in one line."""
+    return render_template("petitions/index.html")
+
+
 @bp.route("/repair", methods=["GET", "POST"])
 @limiter.limit(_submit_limit, methods=["POST"])
 def repair() -> Any:
+    if request.args.get("record") is None:
+        return render_template("petitions/pick_record.html", heading="信用修复",
+                               service="申请信用修复")
     record = _public_record(request.args.get("record", type=int))
-    verdict = svc.repair_eligibility(record, date.today())
+    verdict = svc.repair_eligibility(record, china_today())
     if not verdict.eligible:
         return render_template("petitions/ineligible.html", record=record, verdict=verdict,
                                heading="信用修复")
@@ -233,10 +256,16 @@ def repair() -> Any:
 
 @bp.get("/submitted/<number>")
 def submitted(number: str) -> Any:
-    shown = session.pop("new_case", None)
-    if not shown or shown.get("number") != number:
-        return redirect(url_for("petitions.track"))
-    return render_template("petitions/submitted.html", number=number, code=shown["code"])
+    shown = session.get(NEW_CASE)
+    if (not shown or shown.get("number") != number
+            or shown.get("until", 0) < utcnow().timestamp()):
+        session.pop(NEW_CASE, None)
+        return redirect(url_for("petitions.case_status", number=number))
+    response = current_app.make_response(render_template(
+        "petitions/submitted.html", number=number, code=shown["code"], form=TrackForm(
+            number=number, code=shown["code"])))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/captcha.png")
@@ -246,56 +275,69 @@ def captcha_image() -> Any:
     return response
 
 
-def _remember(case: Case) -> None:
-    tracked = [i for i in session.get(TRACKED, []) if i != case.id][-19:]
-    session[TRACKED] = [*tracked, case.id]
+# Tracking needs the number and the query code every time, in any browser: nothing in the
+# session opens a case, so the next person at a shared browser cannot reopen it.
+
+def _render_status(case: Case, code: str) -> Any:
+    response = current_app.make_response(render_template(
+        "petitions/status.html", case=case, code=code, nudge=NudgeForm(),
+        overdue=case.is_overdue(china_today()), phone=mask_phone(case.contact_phone)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
-def _tracked_case(number: str) -> Case:
-    case = db.session.scalar(select(Case).where(Case.number == number))
-    if case is None or case.id not in session.get(TRACKED, []):
-        abort(404)
-    return case
+def _track_form(form: TrackForm, status: int = 200) -> Any:
+    return render_template("petitions/track.html", form=form), status
 
 
 @bp.route("/track", methods=["GET", "POST"])
 @limiter.limit(_track_limit, methods=["POST"])
 def track() -> Any:
     form = TrackForm()
-    if form.validate_on_submit():
+    if request.method == "GET":
+        form.number.data = request.args.get("number", "")[:24]
+    elif form.validate_on_submit():
         case = svc.find_case(db.session, form.number.data, form.code.data)
         if case is not None:
-            _remember(case)
-            return redirect(url_for("petitions.case_status", number=case.number))
-        flash("案件编号或查询码不正确。", "error")
-    return render_template("petitions/track.html", form=form)
+            return _render_status(case, form.code.data.strip().upper())
+        field_error(form.code, "案件编号或查询码不正确。")
+    return _track_form(form)
 
 
 @bp.get("/track/<number>")
 def case_status(number: str) -> Any:
-    case = _tracked_case(number)
-    return render_template("petitions/status.html", case=case, nudge=NudgeForm(),
-                           overdue=case.is_overdue(date.today()),
-                           phone=mask_phone(case.contact_phone))
+    """A status link opened anywhere: the tracking form, the number filled in."""
+    return _track_form(TrackForm(number=number[:24]))
+
+
+def _proven_case(number: str) -> Case:
+    form = TrackForm()
+    if not form.validate_on_submit():
+        abort(404)
+    case = svc.find_case(db.session, number, form.code.data)
+    if case is None:
+        abort(404)
+    return case
 
 
 @bp.post("/track/<number>/nudge")
+@limiter.limit(_track_limit)
 def nudge(number: str) -> Any:
-    case = _tracked_case(number)
-    if NudgeForm().validate_on_submit():
-        try:
-            svc.nudge(db.session, case)
-            db.session.commit()
-            flash("已催办，承办部门将尽快处理。", "info")
-        except svc.PetitionError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-    return redirect(url_for("petitions.case_status", number=number))
+    case = _proven_case(number)
+    try:
+        svc.nudge(db.session, case, china_today())
+        db.session.commit()
+        flash("已催办，承办部门将尽快处理。", "info")
+    except svc.PetitionError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return _render_status(case, request.form["code"].strip().upper())
 
 
-@bp.get("/track/<number>/files/<int:attachment_id>")
+@bp.post("/track/<number>/files/<int:attachment_id>")
+@limiter.limit(_track_limit)
 def case_file(number: str, attachment_id: int) -> Any:
-    case = _tracked_case(number)
+    case = _proven_case(number)
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.case_id != case.id:
         abort(404)

@@ -16,6 +16,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     url_for,
 )
 from sqlalchemy import select
@@ -180,6 +181,13 @@ def record(record_id: int) -> Any:
 
 def _quarter_arg(today: date) -> statistics.Quarter:
     return statistics.Quarter.parse(request.args.get("quarter")) or statistics.Quarter.of(today)
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Any:
+    """Browsers ask for it on their first visit whatever the page links to."""
+    return send_from_directory(current_app.static_folder or "", "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=86400)
 
 
 @bp.get("/honour-board")

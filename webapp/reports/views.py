@@ -11,7 +11,8 @@ from webapp.extensions import db, limiter
 from webapp.models import Subject
 from webapp.reports import bp
 from webapp.reports.forms import VerifyForm
-from webapp.services.reports import issue_report, verify
+from webapp.services.reports import UnreadableReport, issue_report, read_pdf, verify
+from webapp.services.reports.numbers import normalise
 
 
 def reports_limit() -> str:
@@ -45,8 +46,24 @@ def verify_page() -> Any:
         result = verify(db.session, request.args["no"])
     elif form.validate_on_submit():
         upload = form.pdf.data
-        pdf = upload.read() if upload else None
-        result = verify(db.session, form.no.data or "", pdf or None)
+        pdf = (upload.read() if upload else None) or None
+        number, signature = form.no.data or "", None
+        try:
+            if pdf is not None:
+                facts = read_pdf(pdf, current_app.config["INSTANCE_DIR"])
+                signature = facts.signature
+                if facts.number and number and normalise(number) != facts.number:
+                    form.no.errors = [f"输入的编号与文件中的报告编号 {facts.number} 不一致，"
+                                      "请核对；只核验文件时编号可不填。"]
+                elif not number and not facts.number:
+                    form.pdf.errors = ["无法从文件中读取报告编号，请输入报告上印制的编号。"]
+                number = number or facts.number or ""
+            elif not number:
+                form.no.errors = ["请输入报告编号，或上传报告 PDF 文件。"]
+        except UnreadableReport as error:
+            form.pdf.errors = [str(error)]
+        if not (form.no.errors or form.pdf.errors):
+            result = verify(db.session, number, pdf, signature)
     subject_name = None
     if result and result.issue:
         from webapp.services.visibility import public_name, public_records_of

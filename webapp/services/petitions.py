@@ -31,6 +31,8 @@ from webapp.models.record import Record
 from webapp.models.staff import Role, StaffUser
 from webapp.rules.kinds import RecordKind, Visibility
 from webapp.services.audit import audit
+from webapp.services.clock import to_local
+from webapp.services.clock import today as china_today
 from webapp.services.workdays import calendar
 
 QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -171,7 +173,7 @@ def open_case(
     existing = session.scalar(select(Case).where(Case.form_token == form_token))
     if existing is not None:
         return existing, None
-    today = today or date.today()
+    today = today or china_today()
     if kind in (CaseKind.REPAIR, CaseKind.OBJECTION) and record is None:
         raise PetitionError("请选择具体的信用信息。")
     if kind == CaseKind.REPAIR:
@@ -230,10 +232,10 @@ def find_case(session: Session, number: str, code: str) -> Case | None:
 
 def nudge(session: Session, case: Case, today: date | None = None) -> None:
     """催办: allowed once the deadline has passed, once per day."""
-    today = today or date.today()
+    today = today or china_today()
     if not case.is_overdue(today):
         raise PetitionError("办理期限尚未届满，暂不能催办。")
-    if case.nudged_at is not None and case.nudged_at.date() == today:
+    if case.nudged_at is not None and to_local(case.nudged_at).date() == today:
         raise PetitionError("今天已经催办过，请耐心等待。")
     case.nudged_at = utcnow()
     _event(case, "催办", "申请人催办")
@@ -357,7 +359,7 @@ def close(session: Session, case: Case, staff: StaffUser, note: str = "") -> Non
 def complaint_summary(session: Session, subject_id: int) -> tuple[int, int]:
     """Complaints about a subject received in the last 12 months, and how many were resolved
     (answered or closed)."""
-    since = date.today() - timedelta(days=365)
+    since = china_today() - timedelta(days=365)
     base = (select(func.count()).select_from(Case)
             .where(Case.subject_id == subject_id, Case.kind == CaseKind.COMPLAINT.value,
                    Case.received_on >= since))
@@ -387,5 +389,5 @@ def queue(session: Session, staff: StaffUser, *, kind: str | None = None,
         stmt = stmt.where(Case.state == state)
     if overdue:
         stmt = stmt.where(Case.state.in_(["submitted", "accepted", "verifying"]),
-                          Case.due_on < (today or date.today()))
+                          Case.due_on < (today or china_today()))
     return list(session.scalars(stmt.limit(500)))

@@ -190,7 +190,7 @@ def build_profile(session: Session, subject: Subject, today: date | None = None)
         name_disclosed=disclosed,
         masked_id_number=masking.mask_id_number(subject.id_number),
         legal_representative=shown_legal_representative(subject),
-        status=credit_status(records),
+        status=credit_status(records, subject.registration_status),
         sections=sections,
         as_of=day,
         public_records=records,
@@ -246,7 +246,8 @@ def summaries(
     for record in session.scalars(query):
         by_subject[record.subject_id].append(record)
     return {
-        s.id: SubjectSummary(s, public_name(s, by_subject[s.id]), credit_status(by_subject[s.id]))
+        s.id: SubjectSummary(s, public_name(s, by_subject[s.id]),
+                             credit_status(by_subject[s.id], s.registration_status))
         for s in subjects
     }
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import time
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -14,10 +14,10 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from webapp.models import Department, Record, Subject
+from webapp.models import Department, ImportBatch, Record, Subject
 from webapp.rules.kinds import NATURAL_PERSON, ListNature, RecordKind
 from webapp.rules.workdays import WorkCalendar
-from webapp.services.clock import to_local
+from webapp.services.clock import CHINA_TZ, to_local
 from webapp.services.clock import today as china_today
 from webapp.services.visibility import public_record_clause
 from webapp.services.workdays import calendar
@@ -222,12 +222,42 @@ class DepartmentTimeliness:
 
 
 @dataclass(frozen=True)
+class LateRecord:
+    """A decision that reached the site after its deadline (shown without the subject)."""
+
+    record_id: int
+    kind: str
+    department: str
+    doc_number: str | None
+    decided_on: date
+    last_day: date
+    published_on: date
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """合规率: rows of the period's licence and penalty files that met the data standard."""
+
+    rows: int
+    accepted: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.accepted / self.rows if self.rows else None
+
+
+LATE_SHOWN = 100  # the latest ones; the counts above cover every record
+
+
+@dataclass(frozen=True)
 class Timeliness:
     date_from: date
     date_to: date
     working_days: int
     departments: list[DepartmentTimeliness]
     overall: DepartmentTimeliness
+    late: list[LateRecord] = field(default_factory=list)
+    compliance: Compliance = field(default_factory=lambda: Compliance(0, 0))
 
 
 def publication_deadline(cal: WorkCalendar, decided_on: date, working_days: int) -> date:
@@ -267,7 +297,8 @@ def _count_timeliness(
     cal = calendar()
     deadlines: dict[date, date] = {}  # decision day -> last day in time (a few hundred at most)
     rows = session.execute(
-        select(Record.department_id, Record.kind, Record.decided_on, Record.published_at)
+        select(Record.id, Record.department_id, Record.kind, Record.decided_on,
+               Record.published_at, Record.doc_number)
         .where(
             Record.kind.in_([k.value for k in TIMELINESS_KINDS]),
             Record.decided_on >= date_from,
@@ -278,11 +309,16 @@ def _count_timeliness(
     tallies: dict[int | None, dict[str, Tally]] = defaultdict(
         lambda: {k.value: Tally() for k in TIMELINESS_KINDS}
     )
-    for department_id, kind, decided_on, published_at in rows:
+    late: list[tuple[Any, ...]] = []
+    for record_id, department_id, kind, decided_on, published_at, doc_number in rows:
         last_day = deadlines.get(decided_on)
         if last_day is None:
             last_day = deadlines[decided_on] = publication_deadline(cal, decided_on, working_days)
-        tallies[department_id][kind].add(to_local(published_at).date() <= last_day)
+        published_on = to_local(published_at).date()
+        tallies[department_id][kind].add(published_on <= last_day)
+        if published_on > last_day:
+            late.append((record_id, kind, department_id, doc_number, decided_on, last_day,
+                         published_on))
     names = dict(
         session.execute(
             select(Department.id, Department.name).where(
@@ -303,7 +339,29 @@ def _count_timeliness(
         Tally(sum(d.penalty.total for d in departments),
               sum(d.penalty.in_time for d in departments)),
     )
-    return Timeliness(date_from, date_to, working_days, departments, overall)
+    late.sort(key=lambda r: (r[4], r[0]), reverse=True)
+    shown = [LateRecord(r[0], r[1], names.get(r[2], "未注明部门") if r[2] else "未注明部门",
+                        r[3], r[4], r[5], r[6]) for r in late[:LATE_SHOWN]]
+    return Timeliness(date_from, date_to, working_days, departments, overall, shown,
+                      _compliance(session, date_from, date_to))
+
+
+def _compliance(session: Session, date_from: date, date_to: date) -> Compliance:
+    """Rows of licence and penalty files handed in during the period, and how many met the
+    data standard (the importer rejects the others with a reason)."""
+    total, rejected = session.execute(
+        select(func.coalesce(func.sum(ImportBatch.rows_total), 0),
+               func.coalesce(func.sum(ImportBatch.rows_rejected), 0))
+        .where(ImportBatch.kind.in_([k.value for k in TIMELINESS_KINDS]),
+               ImportBatch.started_at >= _china_midnight(date_from),
+               ImportBatch.started_at < _china_midnight(date_to + timedelta(days=1)))
+    ).one()
+    return Compliance(int(total), int(total) - int(rejected))
+
+
+def _china_midnight(day: date) -> datetime:
+    """The UTC moment a China day starts (SQLite keeps UTC without an offset)."""
+    return datetime.combine(day, datetime.min.time(), CHINA_TZ).astimezone(UTC)
 
 
 def timeliness_json(report: Timeliness) -> dict[str, Any]:

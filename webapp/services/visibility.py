@@ -44,13 +44,16 @@ def public_records_of(
     return session.scalars(query).all()
 
 
-def status_of(records: Sequence[Record]) -> CreditStatus:
+def status_of(records: Sequence[Record], subject: Subject) -> CreditStatus:
     """Credit status from records already filtered to what is public."""
-    return credit_status(records)
+    return credit_status(records, subject.registration_status)
 
 
 def subject_status(session: Session, subject_id: int, today: date | None = None) -> CreditStatus:
-    return status_of(public_records_of(session, subject_id, today))
+    subject = session.get(Subject, subject_id)
+    if subject is None:
+        raise LookupError(f"no subject {subject_id}")
+    return status_of(public_records_of(session, subject_id, today), subject)
 
 
 def public_name(subject: Subject, public_records: Sequence[Record]) -> str:

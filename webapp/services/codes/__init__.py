@@ -41,6 +41,7 @@ from webapp.services.codes.declarations import (
     withdraw_approval,
 )
 from webapp.services.codes.issuing import (
+    NO_CODE_REGISTRATION_STATES,
     CodeError,
     current_code,
     issue_code,
@@ -54,7 +55,8 @@ from webapp.services.codes.scancount import DEFAULT_FLUSH_SECONDS, ScanBuffer, f
 from webapp.services.codes.scanning import ScanResult, Verdict, scan_code
 
 __all__ = [
-    "CodeError", "DeclarationError", "KeyStore", "ScanResult", "Verdict",
+    "NO_CODE_REGISTRATION_STATES", "CodeError", "DeclarationError", "KeyStore", "ScanResult",
+    "Verdict",
     "approve_declaration", "check_signing_key", "count_scan", "current_code", "flush_scans",
     "issue_code", "key_store", "keys_dir", "pending_declarations", "reissue_code",
     "reject_declaration", "revocation_list", "scan_buffer", "scan_code", "scans_of",

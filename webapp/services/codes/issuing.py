@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 from webapp.models import Subject
 from webapp.models.base import utcnow
 from webapp.models.codes import CodeState, CreditCode, WithdrawalCategory
+from webapp.rules.status import CLOSED_STATES
 from webapp.services.clock import to_local
 from webapp.services.codes import qr
 from webapp.services.codes.keys import KeyStore, KeyStoreError
 from webapp.services.codes.tokens import CodeClaims, header_kid, new_serial, sign_code
 
 #: Registration states in which a subject no longer gets a code (it no longer trades).
-NO_CODE_REGISTRATION_STATES = ("注销", "吊销")
+NO_CODE_REGISTRATION_STATES = tuple(CLOSED_STATES)  # 吊销, 注销, 迁出
 SERIAL_ATTEMPTS = 5
 
 

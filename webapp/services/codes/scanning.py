@@ -151,7 +151,7 @@ def describe_subject(
         verification,
         Verdict.GENUINE,
         subject=subject,
-        status=credit_status(records),
+        status=credit_status(records, subject.registration_status),
         counts=publicity_counts(records),
         evaluations=[r for r in records if r.kind == RecordKind.EVALUATION],
         last_updated=_latest(newest_record, subject.updated_at),

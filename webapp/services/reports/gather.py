@@ -161,7 +161,7 @@ def gather(session: Session, subject: Subject) -> ReportData:
         Section(key, title, [_row(r) for r in records if belongs(r)])
         for key, title, belongs in SECTIONS
     ]
-    status = visibility.status_of(records)
+    status = visibility.status_of(records, subject)
     return ReportData(
         subject_id=subject.id,
         name=visibility.public_name(subject, records),

@@ -54,7 +54,8 @@ class _Styles:
                                     alignment=1, spaceAfter=10 * mm)
         self.h1 = ParagraphStyle("h1", parent=base, fontSize=13, leading=18,
                                  spaceBefore=6 * mm, spaceAfter=3 * mm,
-                                 textColor=colors.HexColor("#1a4f8b"))
+                                 textColor=colors.HexColor("#1a4f8b"),
+                                 keepWithNext=1)  # never a heading alone at a page's foot
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:

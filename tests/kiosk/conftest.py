@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import Flask, g
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
@@ -29,23 +28,3 @@ def kiosk_client(app: Flask, db_session: Session) -> Callable[..., FlaskClient]:
         return client
 
     return factory
-
-
-def visit_of(html: str) -> str:
-    match = re.search(r'data-alive="/kiosk/alive\?v=([^"&]+)"', html)
-    assert match, html[:500]
-    return match.group(1)
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
-    assert match, html[:500]
-    return match.group(1)
-
-
-def start(client: FlaskClient) -> str:
-    """Open the start screen; the visit id its links carry."""
-    g.pop("csrf_token", None)
-    page = client.get("/kiosk/")
-    assert page.status_code == 200
-    return visit_of(page.get_data(as_text=True))

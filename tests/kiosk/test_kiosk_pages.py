@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 import qrcode
-from conftest import csrf_of, start, visit_of
 from flask import g
+from kiosk_pages import csrf_of, start, visit_of
 from sqlalchemy import select
 
 from webapp.kiosk import visit as visits

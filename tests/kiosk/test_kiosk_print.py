@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import csrf_of, start
 from flask import g
+from kiosk_pages import csrf_of, start
 from sqlalchemy import select
 
 from webapp.models.kiosk import Kiosk

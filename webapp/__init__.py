@@ -27,7 +27,8 @@ from webapp.config import (
 from webapp.extensions import csrf, db, limiter, login_manager, migrate, talisman
 
 #: Feature packages: each has `bp` (a Blueprint) and may have `commands.register(app)`.
-BLUEPRINT_FEATURES = ("public", "api", "codes", "reports", "petitions", "admin", "operations")
+BLUEPRINT_FEATURES = ("public", "api", "codes", "reports", "petitions", "admin", "operations",
+                      "kiosk")
 COMMAND_FEATURES = (*BLUEPRINT_FEATURES, "imports", "search", "demo")
 
 

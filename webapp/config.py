@@ -151,6 +151,13 @@ DEFAULTS: dict[str, Any] = {
     # Rate limits: when the Redis behind them is unreachable, count in each process's memory
     # (and log a warning) rather than fail requests; back to Redis when it answers again.
     "RATELIMIT_STORAGE_TIMEOUT": 0.5,
+    # Hall kiosks: seconds without a touch before the 10-second countdown that ends the
+    # visit (a kiosk may set its own in the back office); the hall screen's refresh period;
+    # camera frames a kiosk may send for decoding (about 2 per second while scanning).
+    "KIOSK_IDLE_SECONDS": 90,
+    "KIOSK_COUNTDOWN_SECONDS": 10,
+    "KIOSK_BOARD_REFRESH_SECONDS": 300,
+    "RATELIMIT_KIOSK_SCAN": "240 per minute",
 }
 
 _JSON_KEYS = {
@@ -174,7 +181,8 @@ _JSON_KEYS = {
 _INT_KEYS = {"PETITION_MAX_FILES", "PETITION_MAX_FILE_BYTES", "PETITION_CAPTCHA_AFTER",
              "PROXY_FIX_HOPS", "MAX_CONTENT_LENGTH", "DOUBLE_PUBLICITY_WORKING_DAYS",
              "PERMANENT_SESSION_LIFETIME", "IMPORT_MAX_UPLOAD_BYTES", "MINOR_AGE",
-             "UNAVAILABLE_RETRY_AFTER", "SEARCH_SYNC_INLINE_ROWS", "SEARCH_REBUILD_BACKLOG"}
+             "UNAVAILABLE_RETRY_AFTER", "SEARCH_SYNC_INLINE_ROWS", "SEARCH_REBUILD_BACKLOG",
+             "KIOSK_IDLE_SECONDS", "KIOSK_COUNTDOWN_SECONDS", "KIOSK_BOARD_REFRESH_SECONDS"}
 _FLOAT_KEYS = {"SERIOUS_FINE_WAN_YUAN", "DB_STATEMENT_TIMEOUT_WEB", "DB_LOCK_TIMEOUT_WEB",
                "DB_STATEMENT_TIMEOUT_CLI", "DB_LOCK_TIMEOUT_CLI", "DB_CONNECT_TIMEOUT",
                "DB_POOL_TIMEOUT", "RATELIMIT_STORAGE_TIMEOUT", "SEARCH_SYNC_WAIT",

@@ -36,11 +36,20 @@ def _pages_limit() -> str:
     return str(current_app.config["RATELIMIT_PAGES"])
 
 
+def client_key() -> str:
+    """Rate-limit bucket: a registered hall kiosk counts as itself, everyone else by address
+    (the whole service hall leaves through one address)."""
+    from webapp.kiosk.device import current_kiosk_id
+
+    kiosk_id = current_kiosk_id()
+    return f"kiosk:{kiosk_id}" if kiosk_id else get_remote_address()
+
+
 STATIC_ENDPOINTS = ("static", "public.favicon")  # files from disk: no limit to spend
 
-# Every route without a limit of its own gets RATELIMIT_PAGES (per route and address), so a
+# Every route without a limit of its own gets RATELIMIT_PAGES (per route and client), so a
 # new page is never unlimited; static files are served by nginx in production.
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True,
+limiter = Limiter(key_func=client_key, headers_enabled=True,
                   default_limits=[_pages_limit],
                   default_limits_exempt_when=lambda: request.endpoint in STATIC_ENDPOINTS)
 login_manager = LoginManager()

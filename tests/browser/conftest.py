@@ -73,7 +73,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         yield Site(served, app, tmp)
 
 
-@pytest.fixture(scope="session")
+# Module scope: while Playwright's sync API is open an asyncio loop counts as running, and
+# pyhanko (report signing) calls asyncio.run(): the tests after the browser walks need it
+# closed. (Package scope lasts the session for a folder without __init__.py.)
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

@@ -35,6 +35,7 @@ from webapp.admin import (  # noqa: E402,F401
     cases,
     casetools,
     codes_admin,
+    kiosks,
     logs,
     uploads,
     users,

@@ -15,6 +15,7 @@ NAV: list[tuple[str, str, tuple[Role, ...]]] = [
     ("admin.statistics", "办理统计", (Role.ADMIN, Role.REVIEWER)),
     ("admin.codes_admin", "信用码管理", (Role.ADMIN,)),
     ("admin.users", "用户管理", (Role.ADMIN,)),
+    ("admin.kiosks", "查询机管理", (Role.ADMIN,)),
     ("admin.audit_log", "操作日志", (Role.ADMIN,)),
     ("admin.query_log", "查询使用登记", (Role.ADMIN,)),
 ]

@@ -5,6 +5,7 @@ from webapp.models.captcha import CaptchaChallenge  # noqa: F401
 from webapp.models.catalog import Department, Region
 from webapp.models.codes import CreditCode, ScanCount, SelfDeclaration  # noqa: F401
 from webapp.models.imports import ImportBatch, ImportChange, ImportStagedFile  # noqa: F401
+from webapp.models.kiosk import Kiosk  # noqa: F401
 from webapp.models.petitions import Attachment, Case, CaseEvent  # noqa: F401
 from webapp.models.querylog import QueryLog
 from webapp.models.record import Record

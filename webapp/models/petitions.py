@@ -131,6 +131,8 @@ class Case(TimestampMixin, db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     submitter_ip: Mapped[str | None] = mapped_column(String(64))
+    # Filed at a hall kiosk: the CAPTCHA rule counts per kiosk (the hall shares one address).
+    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id"), index=True)
 
     subject: Mapped[Subject | None] = relationship()
     record: Mapped[Record | None] = relationship()

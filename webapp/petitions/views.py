@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db, limiter
+from webapp.kiosk.device import current_kiosk_id
 from webapp.models import Record, Subject
 from webapp.models.base import utcnow
 from webapp.models.petitions import Attachment, Case, CaseKind
@@ -86,8 +87,10 @@ def _track_limit() -> str:
 
 def _captcha_needed() -> bool:
     since = utcnow() - timedelta(hours=1)
+    kiosk_id = current_kiosk_id()  # a hall kiosk counts as itself: the hall shares one address
+    sender = Case.kiosk_id == kiosk_id if kiosk_id else Case.submitter_ip == request.remote_addr
     recent = db.session.scalar(select(func.count()).select_from(Case).where(
-        Case.submitter_ip == request.remote_addr, Case.created_at >= since)) or 0
+        sender, Case.created_at >= since)) or 0
     return recent >= current_app.config["PETITION_CAPTCHA_AFTER"]
 
 
@@ -143,6 +146,7 @@ def _create(kind: CaseKind, form: Any, fields: dict[str, Any], record: Record | 
     written: list = []
     try:
         token_code = _query_code_for(form.form_token.data)
+        fields = {**fields, "kiosk_id": current_kiosk_id()}
         case, code = svc.open_case(db.session, kind, form_token=form.form_token.data,
                                    fields=fields, record=record, subject_id=subject_id,
                                    ip=request.remote_addr, query_code=token_code)

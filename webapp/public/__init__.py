@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from webapp.public import views  # noqa: E402,F401  (routes attach to bp)
+from webapp.public import large_type, views  # noqa: E402,F401  (routes attach to bp)

@@ -39,6 +39,31 @@ def business(colour: str, nth: int = 0, *, honoured: bool | None = None) -> dict
     raise LookupError(f"no {colour} business #{nth} in the demo data")
 
 
+def honoured_yellow_business() -> dict[str, Any]:
+    """A yellow shop on a 红名单: found in the demo city, or made (other walks may have
+    changed the demo city's only one by the time this is asked)."""
+    try:
+        return business("yellow", 0, honoured=True)
+    except LookupError:
+        pass
+    from webapp.models import Department
+    from webapp.rules import uscc as uscc_rules
+    from webapp.rules.kinds import ListNature
+
+    department = db.session.scalars(select(Department)).first()
+    subject = Subject(name="黑河市红榜警示双重商贸有限公司", subject_type="企业法人",
+                      registration_status=ACTIVE[0],
+                      uscc=uscc_rules.make("91", "231102", 87000001))
+    for n, (nature, list_type) in enumerate(((ListNature.RED, "A级纳税人"),
+                                             (ListNature.WATCH, "重点关注名单"))):
+        db.session.add(Record(
+            subject=subject, department=department, kind=RecordKind.LIST.value,
+            identity_key=f"walk-honoured-yellow|{n}", list_nature=nature.value,
+            decided_on=china_today(), list_type=list_type))
+    db.session.commit()
+    return business("yellow", 0, honoured=True)
+
+
 def closed_business(nth: int = 0) -> dict[str, Any]:
     """A business whose licence is revoked, or that is deregistered or moved away."""
     subject = _businesses(CLOSED)[nth]

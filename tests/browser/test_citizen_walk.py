@@ -102,7 +102,7 @@ def test_closed_business_has_its_own_status_and_no_code(site: Site, visitor: Vis
 
 def test_one_meaning_per_colour(site: Site, visitor: Visitor) -> None:
     """An honoured yellow shop: its 红名单 mark is not red, and the status colour is yellow."""
-    shop = site.query(lambda: picks.business("yellow", 0, honoured=True))
+    shop = site.query(picks.honoured_yellow_business)
     visitor.visit(f"/subjects/{shop['id']}", "honoured yellow profile")
     page = visitor.page
     badge = page.locator(".status-box .badge.honour").first

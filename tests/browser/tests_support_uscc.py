@@ -4,5 +4,4 @@ from webapp.rules import uscc as uscc_rules
 
 
 def uscc_for(n: int) -> str:
-    body = f"91231102{880000000 + n:09d}"
-    return body + uscc_rules.check_character(body)
+    return uscc_rules.make("91", "231102", 88000000 + n)

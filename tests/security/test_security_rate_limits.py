@@ -21,9 +21,12 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
 def _public_routes(app: Any) -> list[tuple[str, str]]:
     routes = []
     for rule in app.url_map.iter_rules():
-        # /healthz: the supervisor's liveness probe, a constant answer (nothing to abuse).
+        # /healthz: the supervisor's liveness probe, a constant answer (nothing to abuse);
+        # /kiosk: refused (403) to every browser that is not an enrolled kiosk, before any
+        # work; enrolled kiosks are limited per kiosk (tests/kiosk).
         if rule.endpoint in ("static", "public.favicon", "operations.healthz") or (
-                rule.rule.startswith("/admin") and rule.endpoint != "admin.login"):
+                rule.rule.startswith("/admin") and rule.endpoint != "admin.login") or (
+                rule.rule.startswith("/kiosk")):
             continue
         url = re.sub(r"<int:[^>]+>", "1", rule.rule)
         url = re.sub(r"<any\(([^,)]+)[^>]*>", r"\1", url)

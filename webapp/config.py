@@ -34,6 +34,9 @@ DEFAULTS: dict[str, Any] = {
     "SEARCH_IMPORT_WAIT": 120.0,  # seconds an import waits to write its index update
     "SEARCH_READY_MAX_LAG_SECONDS": 60.0,  # /readyz fails when the index lags longer
     "RATELIMIT_STORAGE_URI": "memory://",
+    # A moving window: a fixed one lets twice the limit through across a window's edge (and
+    # made the limit tests depend on the clock).
+    "RATELIMIT_STRATEGY": "moving-window",
     "RATELIMIT_KEY_PREFIX": "chengxin",  # separates sites sharing one Redis
     "RATELIMIT_SEARCH": "60 per minute; 1000 per hour",
     "RATELIMIT_API": "120 per minute",

@@ -18,7 +18,9 @@ from webapp.services.codes import poster, qr
 def decode(png: bytes) -> str:
     with Image.open(io.BytesIO(png)) as image:
         found = zxingcpp.read_barcodes(image)
-    assert len(found) == 1, "exactly one QR code expected"
+    # The decoder may report one symbol twice (found at two scales): count distinct codes.
+    codes = {(b.format, b.text) for b in found}
+    assert len(codes) == 1, "exactly one QR code expected"
     assert found[0].format == zxingcpp.BarcodeFormat.QRCode
     return found[0].text
 

@@ -10,7 +10,8 @@ import pytest
 from webapp.config import DEFAULTS
 
 NAMED = sorted(k for k in DEFAULTS if k.startswith("RATELIMIT_")
-               and k not in ("RATELIMIT_STORAGE_URI", "RATELIMIT_KEY_PREFIX"))
+               and k not in ("RATELIMIT_STORAGE_URI", "RATELIMIT_KEY_PREFIX",
+                             "RATELIMIT_STRATEGY"))
 
 
 @pytest.fixture

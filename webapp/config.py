@@ -37,6 +37,9 @@ DEFAULTS: dict[str, Any] = {
     # A moving window: a fixed one lets twice the limit through across a window's edge (and
     # made the limit tests depend on the clock).
     "RATELIMIT_STRATEGY": "moving-window",
+    # Said explicitly: Flask-Limiter's init_app falls back to the shared limiter's previous
+    # value, so one app built with limits off (a benchmark) would turn them off for the next.
+    "RATELIMIT_ENABLED": True,
     "RATELIMIT_KEY_PREFIX": "chengxin",  # separates sites sharing one Redis
     "RATELIMIT_SEARCH": "60 per minute; 1000 per hour",
     "RATELIMIT_API": "120 per minute",

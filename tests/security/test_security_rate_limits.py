@@ -11,7 +11,7 @@ from webapp.config import DEFAULTS
 
 NAMED = sorted(k for k in DEFAULTS if k.startswith("RATELIMIT_")
                and k not in ("RATELIMIT_STORAGE_URI", "RATELIMIT_KEY_PREFIX",
-                             "RATELIMIT_STRATEGY"))
+                             "RATELIMIT_STRATEGY", "RATELIMIT_ENABLED"))
 
 
 @pytest.fixture

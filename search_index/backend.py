@@ -122,20 +122,36 @@ class SearchBackend(ABC):
 
     # ------------------------------------------------------------------ writing
 
-    @abstractmethod
+    # The version bookkeeping is the store's, the same for every engine; an engine
+    # implements `update` (its write) and the rest below.
+
     def writer_lock(self, timeout: float) -> AbstractContextManager[bool]:
         """Context manager: the index root's writer lock, waited for up to `timeout` s;
         yields whether it was obtained."""
+        return self.store.writer_lock(timeout)
 
-    @abstractmethod
+    def _version_dir(self, version: str | None) -> Path:
+        return self.store.root / version if version else self.store.live_dir()
+
     def applied_sequence(self, version: str | None = None) -> int | None:
         """The last change-log sequence applied to the live index (or to `version`);
         None when the index was never built from the database."""
+        return self.store.applied_sequence(self._version_dir(version))
 
-    @abstractmethod
     def apply(self, changes: Changes, upto_sequence: int, version: str | None = None) -> None:
         """Write `changes` to the live index (or to the unswapped `version`), then record
         `upto_sequence` as applied. Raises on failure, recording nothing."""
+        target = self._version_dir(version)
+        self.update(changes.subjects, changes.records, changes.delete_subjects,
+                    changes.delete_records, version=target)
+        self.store.record_sequence(target, upto_sequence)
+
+    @abstractmethod
+    def update(self, subjects: Iterable[SubjectDoc] = (), records: Iterable[RecordDoc] = (),
+               delete_subjects: Iterable[int] = (), delete_records: Iterable[int] = (),
+               version: Path | None = None) -> None:
+        """Add or replace documents (by id) and delete others in `version` (default: the
+        live one); no sequence recorded (`apply` is the interface; this is its write)."""
 
     @abstractmethod
     def build(self, subjects: Iterable[SubjectDoc], records: Iterable[RecordDoc],
@@ -143,9 +159,9 @@ class SearchBackend(ABC):
         """A complete new version from scratch (not live until `swap`); returns its name.
         `upto_sequence`: the change-log position the documents were read at."""
 
-    @abstractmethod
     def swap(self, version: str) -> None:
         """Make a built version live, atomically."""
+        self.store.swap(self.store.root / version)
 
     @abstractmethod
     def prune_expired(self, today: date) -> int:

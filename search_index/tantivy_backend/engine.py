@@ -17,7 +17,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import nullcontext
 from datetime import date, timedelta
 from multiprocessing.pool import Pool
 from pathlib import Path
@@ -27,7 +27,7 @@ import tantivy
 from tantivy import Query
 
 from search_index import highlight
-from search_index.backend import Changes, Fingerprints, Hit, Page, SearchBackend, Suggestion
+from search_index.backend import Fingerprints, Hit, Page, SearchBackend, Suggestion
 from search_index.documents import RECORD, SUBJECT, RecordDoc, SubjectDoc, day_number
 from search_index.store import IndexStore
 from search_index.tantivy_backend import queries
@@ -185,21 +185,6 @@ class TantivyBackend(SearchBackend):
 
     # ------------------------------------------------------------------ writing
 
-    def writer_lock(self, timeout: float) -> AbstractContextManager[bool]:
-        return self.store.writer_lock(timeout)
-
-    def _version_dir(self, version: str | None) -> Path:
-        return self.store.root / version if version else self.store.live_dir()
-
-    def applied_sequence(self, version: str | None = None) -> int | None:
-        return self.store.applied_sequence(self._version_dir(version))
-
-    def apply(self, changes: Changes, upto_sequence: int, version: str | None = None) -> None:
-        target = self._version_dir(version)
-        self.update(changes.subjects, changes.records, changes.delete_subjects,
-                    changes.delete_records, version=target)
-        self.store.record_sequence(target, upto_sequence)
-
     def update(
         self,
         subjects: Iterable[SubjectDoc] = (),
@@ -255,9 +240,6 @@ class TantivyBackend(SearchBackend):
                     timings[indexname] = time.perf_counter() - started
         self.store.record_sequence(version, upto_sequence)
         return version.name
-
-    def swap(self, version: str) -> None:
-        self.store.swap(self.store.root / version)
 
     def prune_expired(self, today: date) -> int:
         live = self.store.live_dir()

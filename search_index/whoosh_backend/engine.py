@@ -11,7 +11,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from contextlib import AbstractContextManager, suppress
+from contextlib import suppress
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from whoosh.index import FileIndex, clean_files, create_in, exists_in, open_dir
 from whoosh.searching import Searcher
 
 from search_index import highlight
-from search_index.backend import Changes, Fingerprints, Hit, Page, SearchBackend, Suggestion
+from search_index.backend import Fingerprints, Hit, Page, SearchBackend, Suggestion
 from search_index.documents import RECORD, SUBJECT, RecordDoc, SubjectDoc, day_number
 from search_index.store import IndexStore
 from search_index.text import normalize
@@ -248,21 +248,6 @@ class WhooshBackend(SearchBackend):
 
     # ------------------------------------------------------------------ writing
 
-    def writer_lock(self, timeout: float) -> AbstractContextManager[bool]:
-        return self.store.writer_lock(timeout)
-
-    def _version_dir(self, version: str | None) -> Path:
-        return self.store.root / version if version else self.store.live_dir()
-
-    def applied_sequence(self, version: str | None = None) -> int | None:
-        return self.store.applied_sequence(self._version_dir(version))
-
-    def apply(self, changes: Changes, upto_sequence: int, version: str | None = None) -> None:
-        target = self._version_dir(version)
-        self.update(changes.subjects, changes.records, changes.delete_subjects,
-                    changes.delete_records, version=target)
-        self.store.record_sequence(target, upto_sequence)
-
     def update(
         self,
         subjects: Iterable[SubjectDoc] = (),
@@ -323,9 +308,6 @@ class WhooshBackend(SearchBackend):
             self.store.discard(version)  # a full disk or a failure leaves no partial version
             raise
         return version.name
-
-    def swap(self, version: str) -> None:
-        self.store.swap(self.store.root / version)
 
     def prune_expired(self, today: date) -> int:
         """Delete record documents past their last public day; returns how many."""

@@ -94,6 +94,10 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     limiter.init_app(app)
+    # Flask-Limiter keeps "storage unreachable" across init_app: an app built after another
+    # app's Redis outage would count in the fallback store until a late recheck flips it back
+    # (and forgets the counts). Each app starts on its own, reachable storage.
+    limiter._storage_dead = False
     login_manager.init_app(app)
     login_manager.login_view = "admin.login"
     login_manager.login_message = "请先登录后台。"

@@ -121,6 +121,27 @@ def test_redis_unreachable_limits_fall_back_to_memory(tmp_path, caplog) -> None:
     assert client.get("/readyz").get_json()["rate_limit_storage"] == "memory fallback"
 
 
+def test_an_app_built_after_an_outage_counts_in_its_own_storage(tmp_path) -> None:
+    """One process, two apps (as in tests, or a reload): the second app's limits are not
+    left on the first one's fallback store, whose counts vanish at its next recheck."""
+    dead = _site(tmp_path / "a", DATABASE_URL="sqlite://", RATELIMIT_API="100 per minute",
+                 RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{_closed_port()}/0")
+    with dead.app_context():
+        db.create_all()
+    for _ in range(2):  # the first marks Redis down, the second fails a recheck
+        dead.test_client().get("/api/v1/subjects/91110000802100433B")
+    assert dead.test_client().get("/readyz").get_json()["rate_limit_storage"] == "memory fallback"
+    app = _site(tmp_path / "b", DATABASE_URL="sqlite://", RATELIMIT_API="3 per minute")
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+    url = "/api/v1/subjects/91110000802100433B"
+    statuses = [client.get(url).status_code for _ in range(4)]
+    time.sleep(2.5)  # past the next recheck of the first app's storage
+    statuses += [client.get(url).status_code for _ in range(3)]
+    assert statuses == [404, 404, 404, 429, 429, 429, 429]
+
+
 def test_timeouts_per_role() -> None:
     config = load_config({"DATABASE_URL": "postgresql://u@h/d", "DB_STATEMENT_TIMEOUT_WEB": 7,
                           "DB_LOCK_TIMEOUT_WEB": 2})

@@ -33,6 +33,9 @@ DEFAULTS: dict[str, Any] = {
     "SEARCH_RETRY_SECONDS": 5.0,  # after a failed index write, searches retry this often
     "SEARCH_IMPORT_WAIT": 120.0,  # seconds an import waits to write its index update
     "SEARCH_READY_MAX_LAG_SECONDS": 60.0,  # /readyz fails when the index lags longer
+    # `flask search-log-prune` keeps this many days of the change log; a node whose index
+    # was off longer than that rebuilds itself when it comes back.
+    "SEARCH_LOG_KEEP_DAYS": 30,
     "RATELIMIT_STORAGE_URI": "memory://",
     # A moving window: a fixed one lets twice the limit through across a window's edge (and
     # made the limit tests depend on the clock).
@@ -188,6 +191,7 @@ _INT_KEYS = {"PETITION_MAX_FILES", "PETITION_MAX_FILE_BYTES", "PETITION_CAPTCHA_
              "PROXY_FIX_HOPS", "MAX_CONTENT_LENGTH", "DOUBLE_PUBLICITY_WORKING_DAYS",
              "PERMANENT_SESSION_LIFETIME", "IMPORT_MAX_UPLOAD_BYTES", "MINOR_AGE",
              "UNAVAILABLE_RETRY_AFTER", "SEARCH_SYNC_INLINE_ROWS", "SEARCH_REBUILD_BACKLOG",
+             "SEARCH_LOG_KEEP_DAYS",
              "KIOSK_IDLE_SECONDS", "KIOSK_COUNTDOWN_SECONDS", "KIOSK_BOARD_REFRESH_SECONDS"}
 _FLOAT_KEYS = {"SERIOUS_FINE_WAN_YUAN", "DB_STATEMENT_TIMEOUT_WEB", "DB_LOCK_TIMEOUT_WEB",
                "DB_STATEMENT_TIMEOUT_CLI", "DB_LOCK_TIMEOUT_CLI", "DB_CONNECT_TIMEOUT",

@@ -38,6 +38,8 @@ def readyz() -> Any:
     if index:
         if not index["built"]:
             problems.append("search index not built from the database yet")
+        elif index["pruned_past"]:
+            problems.append("search index older than the pruned change log: rebuilding")
         elif index["lag_seconds"] > current_app.config["SEARCH_READY_MAX_LAG_SECONDS"]:
             problems.append(f"search index {index['lag_seconds']:.0f} s behind")
     # Informational: without Redis the limits are counted per worker, the site still serves.

@@ -1,16 +1,19 @@
 """Search index commands: `flask reindex`, `flask search-sync`, `flask search-verify`,
-`flask search-prune`; also installs the change-log session hooks for every app."""
+`flask search-prune`, `flask search-log-prune`; also installs the change-log session hooks
+for every app."""
 
 from __future__ import annotations
 
 import errno
 import time
+from datetime import timedelta
 
 import click
 from flask import Flask, current_app
 
 from search_index.store import IndexSpaceError
 from webapp.extensions import db
+from webapp.models.base import utcnow
 from webapp.services import changelog, search, search_sync
 from webapp.services.clock import today as china_today
 
@@ -104,3 +107,17 @@ def register(app: Flask) -> None:
                 raise click.ClickException("索引正被另一进程写入")
             count = backend.prune_expired(china_today())
         click.echo(f"已从索引删除过期记录 {count} 条")
+
+    @app.cli.command("search-log-prune")
+    @click.option("--keep-days", type=click.IntRange(min=1), default=None,
+                  help="保留最近多少天的变更日志（默认 SEARCH_LOG_KEEP_DAYS）")
+    def log_prune(keep_days: int | None) -> None:
+        """清理过旧的搜索变更日志（每天定时运行）。停用超过保留期的节点回来后会自动重建索引。"""
+        days = keep_days or current_app.config["SEARCH_LOG_KEEP_DAYS"]
+        applied = search.engine().applied_sequence()
+        count = changelog.prune(db.session, utcnow() - timedelta(days=days))
+        db.session.commit()
+        cut = changelog.horizon(db.session)
+        click.echo(f"已清理 {days} 天前的变更日志 {count} 条（清理至序号 {cut}）")
+        if applied is not None and applied < cut:
+            click.echo(f"本节点索引只应用到序号 {applied}，将自动重建", err=True)

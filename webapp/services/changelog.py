@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, func, insert, select, text
+from sqlalchemy import delete, event, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from webapp.models import Record, SearchChange, Subject
@@ -127,3 +127,33 @@ def oldest_after(session: Session, after: int) -> datetime | None:
     """When the first change not yet applied was logged (None: nothing pending)."""
     return session.scalar(select(SearchChange.created_at).where(SearchChange.id > after)
                           .order_by(SearchChange.id).limit(1))
+
+
+# ---------------------------------------------------------------------- pruning
+# A pruned log keeps a marker row where it was cut (subject id 0, which never exists: a
+# replay that reads it deletes nothing). An index that applied less than the marker's
+# sequence missed rows that are gone, and must be rebuilt; rolled-back ids (gaps) are not
+# mistaken for pruning.
+MARKER_ID = 0
+
+
+def horizon(session: Session) -> int:
+    """The sequence up to which the log was pruned (0: never pruned)."""
+    first = session.execute(select(SearchChange.id, SearchChange.entity_id)
+                            .order_by(SearchChange.id).limit(1)).first()
+    return int(first.id) if first is not None and first.entity_id == MARKER_ID else 0
+
+
+def prune(session: Session, before: datetime) -> int:
+    """Delete the rows logged before `before` (never the last row: SQLite numbers a new
+    row max(id) + 1, so an emptied log would reuse sequences) and mark the cut. Returns
+    the rows deleted; the caller commits."""
+    last, had_marker = latest(session), horizon(session) > 0
+    cut = session.scalar(select(func.max(SearchChange.id))
+                         .where(SearchChange.created_at < before, SearchChange.id < last))
+    if cut is None:
+        return 0
+    result = session.execute(delete(SearchChange).where(SearchChange.id <= cut))
+    session.execute(insert(SearchChange).values(id=cut, entity=SUBJECT, entity_id=MARKER_ID,
+                                                created_at=utcnow()))
+    return int(result.rowcount or 0) - int(had_marker)

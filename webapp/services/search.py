@@ -72,7 +72,7 @@ def current_engine() -> SearchBackend:
     try:
         lag = search_sync.lag(db.session, backend)
         inline = min(config["SEARCH_SYNC_INLINE_ROWS"], config["SEARCH_REBUILD_BACKLOG"])
-        if not lag["built"] or lag["lag_sequences"] > inline:
+        if not lag["built"] or lag["pruned_past"] or lag["lag_sequences"] > inline:
             search_sync.start_background(current_app._get_current_object(), backend)
         elif lag["lag_sequences"]:
             search_sync.catch_up(db.session, backend, timeout=config["SEARCH_SYNC_WAIT"],
@@ -132,6 +132,8 @@ def index_problem(result: search_sync.SyncResult) -> str | None:
         return f"数据已保存，但搜索索引更新失败（已记录，将自动重试）：{result.error}"
     if result.locked_out:
         return "数据已保存，但搜索索引正被其他进程写入，本次更新稍后自动补上"
+    if result.pruned_past:
+        return "数据已保存，但本节点的搜索索引停用太久、需要重建，重建完成后即可搜到"
     if not result.current:
         return "数据已保存，但本节点的搜索索引尚未建立，建立后即可搜到"
     return None

@@ -54,6 +54,7 @@ class SyncResult:
     rows: int = 0  # log rows applied by this call
     error: str | None = None  # the apply that failed (logged and kept in LAST_ERROR.json)
     locked_out: bool = False  # another writer held the lock past the timeout
+    pruned_past: bool = False  # the log rows after `applied` were pruned: rebuild it
 
     @property
     def current(self) -> bool:
@@ -117,6 +118,8 @@ def _replay(session: Session, backend: SearchBackend, version: str | None,
     latest = changelog.latest(session)
     if applied is None:
         return SyncResult(None, latest)
+    if applied < changelog.horizon(session):
+        return SyncResult(applied, latest, pruned_past=True)
     rows = 0
     today = china_today()
     while max_rows is None or rows < max_rows:
@@ -147,6 +150,8 @@ def catch_up(session: Session, backend: SearchBackend, *, timeout: float,
     applied = backend.applied_sequence()
     if applied is None or applied >= latest:
         return SyncResult(applied, latest)
+    if applied < changelog.horizon(session):  # replaying would skip what was pruned
+        return SyncResult(applied, latest, pruned_past=True)
     if not _retry_due(backend, retry_wait):
         return SyncResult(applied, latest, error=(last_error(backend) or {}).get("error"))
     with backend.writer_lock(timeout) as held:
@@ -160,6 +165,7 @@ def lag(session: Session, backend: SearchBackend) -> dict[str, Any]:
     latest = changelog.latest(session)
     applied = backend.applied_sequence()
     behind = latest - (applied or 0) if applied is not None else latest
+    pruned_past = applied is not None and applied < changelog.horizon(session)
     seconds = 0.0
     if behind > 0:
         oldest = changelog.oldest_after(session, applied or 0)
@@ -169,7 +175,8 @@ def lag(session: Session, backend: SearchBackend) -> dict[str, Any]:
             seconds = max(0.0, (datetime.now(UTC) - oldest).total_seconds())
     return {"backend": backend.name, "applied_sequence": applied, "latest_sequence": latest,
             "lag_sequences": max(0, behind), "lag_seconds": round(seconds, 3),
-            "built": applied is not None, "last_error": last_error(backend)}
+            "built": applied is not None, "pruned_past": pruned_past,
+            "last_error": last_error(backend)}
 
 
 # ---------------------------------------------------------------------- rebuilding
@@ -206,6 +213,8 @@ def _replay_or_raise(session: Session, backend: SearchBackend, version: str) -> 
     result = _replay(session, backend, version, None)
     if result.error:
         raise SyncError(f"重建后补写变更失败：{result.error}")
+    if result.pruned_past:
+        raise SyncError("重建期间变更日志被清理，需重新重建")
 
 
 def _counted(items: Iterator[Any], counts: dict[str, int], key: str) -> Iterator[Any]:
@@ -221,7 +230,8 @@ def sync(session: Session, backend: SearchBackend, *, timeout: float,
     follow the log."""
     def needed() -> bool:
         applied = backend.applied_sequence()
-        return applied is None or changelog.latest(session) - applied > rebuild_backlog
+        return (applied is None or changelog.latest(session) - applied > rebuild_backlog
+                or applied < changelog.horizon(session))
 
     if needed():
         with backend.store.rebuild_lock(timeout) as mine:

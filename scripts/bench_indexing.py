@@ -188,6 +188,7 @@ def run(url: str, label: str, args: argparse.Namespace, tmp: str) -> None:
             if not old:
                 differences = search_sync.verify(db.session, backend)
                 print(f"  search-verify after the run: {len(differences)} differences")
+        print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end)")
         for name, (lags, rate, index_seconds) in figures.items():
             print(f"  {name:26s} lag p50 {statistics.median(lags) * 1000:6.0f} ms, "
                   f"p95 {percentile(lags, 0.95) * 1000:6.0f} ms ({len(lags)} writes); "

@@ -104,7 +104,9 @@ def _reader(config: dict[str, str], numbers: Any, lags: Any) -> None:
 
 
 def lag_run(app, subjects: list[dict[str, str]], writes: int, interval: float, prefix: str,
-            old: bool) -> list[float]:
+            old: bool) -> tuple[list[float], float]:
+    """Lags, and the write rate achieved (the old path writes the index before the next
+    write can start, so under a slow index it also slows the writers down)."""
     context = multiprocessing.get_context("spawn")
     numbers, results = context.Queue(), context.Queue()
     config = {key: app.config[key] for key in ("APP_ENV", "SECRET_KEY", "INSTANCE_DIR",
@@ -113,6 +115,7 @@ def lag_run(app, subjects: list[dict[str, str]], writes: int, interval: float, p
     reader.start()
     if results.get(timeout=300) != "ready":
         raise RuntimeError("the reader process did not start")
+    first = time.perf_counter()
     for n in range(writes):
         row = penalty(n, subjects[n % len(subjects)], prefix)
         started = time.perf_counter()
@@ -122,12 +125,13 @@ def lag_run(app, subjects: list[dict[str, str]], writes: int, interval: float, p
         if old:
             old_after_commit_write(*touched(result.batch_id))
         time.sleep(max(0.0, interval - (time.perf_counter() - started)))
+    rate = writes / (time.perf_counter() - first)
     numbers.put(None)
     lags = []
     while (lag := results.get(timeout=300)) is not None:
         lags.append(lag)
     reader.join(timeout=30)
-    return lags
+    return lags, rate
 
 
 def import_run(subjects: list[dict[str, str]], rows: int, prefix: str, old: bool
@@ -177,21 +181,22 @@ def run(url: str, label: str, args: argparse.Namespace, tmp: str) -> None:
         print(f"\n{label}: {subjects_n:,} subjects, {records_n:,} public records "
               f"(loaded {loaded:.0f} s, index built {built:.0f} s)")
         entities = [row for row in city["entities"] if row.get("统一社会信用代码")]
-        figures: dict[str, tuple[list[float], float, float]] = {}
+        figures: dict[str, tuple[list[float], float, float, float]] = {}
         for name, old in (("after-commit write (old)", True), ("change log (this site)", False)):
             with_log(not old)
             prefix = "O" if old else "N"
-            lags = lag_run(app, entities, args.writes, args.interval, prefix, old)
+            lags, writes_per_s = lag_run(app, entities, args.writes, args.interval, prefix, old)
             rate, index_seconds = import_run(entities, args.import_rows, prefix + "I", old)
-            figures[name] = (lags, rate, index_seconds)
+            figures[name] = (lags, writes_per_s, rate, index_seconds)
             with_log(True)
             if not old:
                 differences = search_sync.verify(db.session, backend)
                 print(f"  search-verify after the run: {len(differences)} differences")
         print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end)")
-        for name, (lags, rate, index_seconds) in figures.items():
+        for name, (lags, writes_per_s, rate, index_seconds) in figures.items():
             print(f"  {name:26s} lag p50 {statistics.median(lags) * 1000:6.0f} ms, "
-                  f"p95 {percentile(lags, 0.95) * 1000:6.0f} ms ({len(lags)} writes); "
+                  f"p95 {percentile(lags, 0.95) * 1000:6.0f} ms ({len(lags)} writes, "
+                  f"{writes_per_s:.1f}/s); "
                   f"{args.import_rows:,}-row import {rate:,.0f} rows/s "
                   f"(index update {index_seconds:.1f} s)")
         db.drop_all()

@@ -1,4 +1,4 @@
-"""Three fixes to whoosh (unmaintained since 2016; the fork too), applied on import.
+"""Four fixes to whoosh (unmaintained since 2016; the fork too), applied on import.
 
 Flushing a segment asks, for every posting, for the field's length column; for fields
 without lengths (ID, KEYWORD, NUMERIC) whoosh checks the file system each time and caches
@@ -15,13 +15,22 @@ pool that accepts only bytes or None, so the first merge of a segment with an in
 term failed with `AssertionError: vbytes=''` — every incremental update from then on (the
 stock codec never inlines, `inlinelimit=1`, which is why whoosh's own tests never saw it).
 Inlined postings are served by a matcher that answers `None` like a block does.
+
+A segment's files are memory-mapped, but each file opened from the map (`BufferFile`) is
+wrapped in `BytesIO(memoryview)`, which copies the whole file into private memory: every
+reader and writer opened copies the segment's term tables and columns (profiled: 0.4 s of
+a 0.6 s incremental update at 100k records, and gigabytes per worker at 1M). The file is
+read in place instead.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import io
+
 from whoosh.codec import whoosh3
+from whoosh.filedb import structfile
 from whoosh.matching import ListMatcher
 
 _MISSING = object()
@@ -56,7 +65,67 @@ def _postings_reader(self: Any, dbfile: Any, terminfo: Any, format_: Any, term: 
                           terminfo=terminfo)
 
 
+class MemoryReader(io.RawIOBase):
+    """A read-only file over a memoryview, without copying it (unlike BytesIO)."""
+
+    def __init__(self, buf: memoryview) -> None:
+        self._buf = buf
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        end = len(self._buf) if size is None or size < 0 else self._pos + size
+        data = bytes(self._buf[self._pos:end])
+        self._pos += len(data)
+        return data
+
+    def readinto(self, target: Any) -> int:
+        data = self.read(len(target))
+        target[:len(data)] = data
+        return len(data)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        limit = len(self._buf) if size is None or size < 0 else min(len(self._buf),
+                                                                    self._pos + size)
+        end = self._pos
+        while end < limit:  # look for the newline a block at a time, not in a copy of all
+            block = bytes(self._buf[end:min(limit, end + 256)])
+            found = block.find(b"\n")
+            if found >= 0:
+                end += found + 1
+                break
+            end += len(block)
+        return self.read(end - self._pos)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: len(self._buf)}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def close(self) -> None:
+        self._buf = memoryview(b"")  # drop the reference to the map
+        super().close()
+
+
+def _buffer_file_init(self: Any, buf: Any, name: str | None = None, onclose: Any = None) -> None:
+    self._buf = buf
+    self._name = name
+    self.file = MemoryReader(memoryview(buf))
+    self.onclose = onclose
+    self.is_real = False
+    self.is_closed = False
+
+
 def apply() -> None:
+    structfile.BufferFile.__init__ = _buffer_file_init
     whoosh3.W3PerDocReader._cached_reader = _cached_reader
     whoosh3.W3TermInfo.set_inline = whoosh3.W3TermInfo.set_inlined
     whoosh3.W3Codec.postings_reader = _postings_reader

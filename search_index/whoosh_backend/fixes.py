@@ -25,9 +25,8 @@ read in place instead.
 
 from __future__ import annotations
 
-from typing import Any
-
 import io
+from typing import Any
 
 from whoosh.codec import whoosh3
 from whoosh.filedb import structfile

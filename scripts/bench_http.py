@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/bench_http.py --entities 3000 --clients 8 --seconds 30
     .venv/bin/python scripts/bench_http.py --short          # CI: a small city, a few seconds
+    .venv/bin/python scripts/bench_http.py --entities 100000 --records-per-subject 10
 
 1. generates a demo city into a fresh database (`flask db upgrade`, `flask demo-data`:
    the demo generator through the department importer) and issues credit codes;
@@ -205,6 +206,8 @@ def report(name: str, samples: dict[str, list[float]], errors: dict[str, int],
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entities", type=int, default=3000, help="demo-data subjects")
+    parser.add_argument("--records-per-subject", type=float, default=None,
+                        help="e.g. 10 for the city-scale run (100,000 subjects, 1M records)")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30.0, help="load per backend")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", 2)))
@@ -226,7 +229,11 @@ def main() -> None:
         print(f"rate limits lifted for the run: RATELIMIT_SEARCH=RATELIMIT_API={NO_LIMIT}")
         started = time.perf_counter()
         flask(env, "db", "upgrade")
-        flask(env, "demo-data", "--entities", str(args.entities), "--seed", str(args.seed))
+        # demo-data builds an index too: the first backend's (each is rebuilt below anyway)
+        flask({**env, "SEARCH_BACKEND": args.backends.split(",")[0]}, "demo-data",
+              "--entities", str(args.entities), "--seed", str(args.seed),
+              *(["--records-per-subject", str(args.records_per_subject)]
+                if args.records_per_subject else []))
         queries, profiles, scans = seed_codes_and_queries(env, 200, args.seed)
         print(f"demo city: {args.entities} subjects, {len(scans)} codes issued, "
               f"{time.perf_counter() - started:.0f} s; {args.clients} clients, "

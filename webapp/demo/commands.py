@@ -72,11 +72,14 @@ def register(app: Flask) -> None:
     @app.cli.command("demo-data")
     @click.option("--entities", default=3000, show_default=True, help="subjects to generate")
     @click.option("--seed", default=20261123, show_default=True, help="random seed")
+    @click.option("--records-per-subject", type=click.FloatRange(min=1), default=None,
+                  help="average records per subject (benchmarks; default about three)")
     @click.pass_context
-    def demo_data(ctx: click.Context, entities: int, seed: int) -> None:
+    def demo_data(ctx: click.Context, entities: int, seed: int,
+                  records_per_subject: float | None) -> None:
         """Generate a demo city and import it through the department importer (re-runnable)."""
         started = timer.perf_counter()
-        city = generate_city(entities, seed)
+        city = generate_city(entities, seed, records_per_subject=records_per_subject)
         click.echo(f"generated in {timer.perf_counter() - started:.1f} s")
         rejected = 0
         for kind in KINDS:

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, fields
 from datetime import date
+from functools import cache
 from typing import Any
 
 from search_index.analysis import join_parts
@@ -64,12 +65,17 @@ def day_number(day: date | None, default: int = 0) -> int:
     return day.year * 10000 + day.month * 100 + day.day if day else default
 
 
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind))
+
+
 def content_hash(doc: SubjectDoc | RecordDoc) -> str:
     """A short digest of everything a document says (same value in every backend)."""
     # getattr, not dataclasses.astuple: the same values without astuple's deep copies
     # (which were a third of the cost of turning a record into an index document).
     values = [v.isoformat() if isinstance(v, date) else v
-              for v in (getattr(doc, f.name) for f in fields(doc))]
+              for v in (getattr(doc, name) for name in _field_names(type(doc)))]
     encoded = json.dumps(values, ensure_ascii=False, default=list, separators=(",", ":"))
     return hashlib.blake2b(encoded.encode(), digest_size=10).hexdigest()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Exactly the characters str.isalnum() rejects (for str patterns, \w is isalnum() plus "_"):
 # one regex pass instead of a Python test per character.
@@ -21,6 +22,9 @@ def _keep(char: str) -> bool:
     return char.isalnum()
 
 
+# Cached: department texts repeat (authorities, legal bases, violation types, list types),
+# and an index build normalises each of them once per record.
+@lru_cache(maxsize=1 << 16)
 def normalize(text: str | None) -> str:
     """The matchable form of `text`: NFKC, lower case, letters and digits only."""
     if not text:

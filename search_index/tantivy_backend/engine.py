@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import tantivy
-from tantivy import Query
+from tantivy import Occur, Query
 
 from search_index import highlight
 from search_index.backend import Fingerprints, Hit, Page, SearchBackend, Suggestion
@@ -162,16 +162,24 @@ class TantivyBackend(SearchBackend):
         return found
 
     def _all(self, indexname: str, query: Query) -> Iterator[dict[str, Any]]:
-        """Stored fields of every document the query matches, in batches."""
+        """Stored fields of every document the query matches, in batches by ascending id.
+        (Paging a scored search by offset skips and repeats documents: equal scores at a
+        batch boundary are not cut the same way for different limits.)"""
+        schema = self._schemas[indexname]
         searcher = self._index(indexname).searcher()
-        offset = 0
+        after: int | None = None
         while True:
-            result = searcher.search(query, limit=SCAN_BATCH, offset=offset, count=False)
-            if not result.hits:
-                return
-            for _score, address in result.hits:
+            batch_query = query if after is None else Query.boolean_query([
+                (Occur.Must, query),
+                (Occur.Must, Query.range_query(schema, "id", tantivy.FieldType.Unsigned,
+                                               after + 1, None))])
+            result = searcher.search(batch_query, limit=SCAN_BATCH, count=False,
+                                     order_by_field="id", order=tantivy.Order.Asc)
+            for key, address in result.hits:
                 yield searcher.doc(address).to_dict()
-            offset += len(result.hits)
+                after = int(key)
+            if len(result.hits) < SCAN_BATCH:
+                return
 
     def fingerprints(self, today: date) -> Fingerprints:
         schema = self._schemas[RECORDS]

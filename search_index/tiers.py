@@ -1,0 +1,65 @@
+"""Running a plan's tiers (search_index.ranking) as one paged list, on any backend.
+
+A backend supplies `run(tier, offset, limit)`: the documents of that tier not in an earlier
+one, most recent first, `limit` of them from `offset`, with their count. The walk asks
+every tier for its count (the page's total) and takes the page's hits from the tiers it
+falls in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from search_index.query_plan import AllOf, AnyOf, Clause, Key, Phrase
+from search_index.text import bigrams
+
+#: (count, count is exact, hits) of one tier
+TierResult = tuple[int, bool, list[Any]]
+
+
+@dataclass(frozen=True)
+class Walked:
+    total: int
+    exact: bool
+    hits: list[tuple[int, Any]]  # (score: tiers from the bottom, the tier's hit), in order
+
+
+def walk(tiers: Sequence[Clause], run: Callable[[int, int, int], TierResult],
+         page: int, per_page: int) -> Walked:
+    """`run(index_of_tier, offset_within_tier, limit)` for every tier, best first."""
+    offset = (max(1, page) - 1) * per_page
+    before = 0
+    exact = True
+    hits: list[Any] = []
+    for number in range(len(tiers)):
+        wanted = per_page - len(hits)
+        count, tier_exact, found = run(number, max(0, offset - before), wanted)
+        hits.extend((len(tiers) - number, hit) for hit in found[:wanted])
+        before += count
+        exact = exact and tier_exact
+    return Walked(before, exact, hits)
+
+
+def live(tiers: Sequence[tuple[str, Clause | None]]) -> list[Clause]:
+    """The tiers that can match anything (a tier the query cannot have is None)."""
+    return [clause for _name, clause in tiers if clause is not None]
+
+
+def estimate(clause: Clause, frequency: Callable[[str, str], int], single: Callable[[str, str],
+             int]) -> int:
+    """An upper bound on the documents `clause` must verify: a phrase's rarest bigram, the
+    smaller side of an AND, the sum of an OR. `single(field, char)`: one-character
+    phrases."""
+    if isinstance(clause, Key):
+        return frequency(clause.field, clause.value)
+    if isinstance(clause, Phrase):
+        if len(clause.text) < 2:
+            return single(clause.field, clause.text)
+        return min(frequency(clause.field, pair) for pair in set(bigrams(clause.text)))
+    counts = [estimate(part, frequency, single) for part in clause.parts]
+    return sum(counts) if isinstance(clause, AnyOf) else min(counts)
+
+
+__all__ = ["AllOf", "AnyOf", "Walked", "estimate", "live", "walk"]

@@ -105,8 +105,10 @@ def mixed_keys(normalized: str) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
-class Term:
-    text: str  # normalised, simplified
+class Form:
+    """One spelling of a term: normalised, simplified (or as typed)."""
+
+    text: str
 
     @cached_property
     def core(self) -> str:
@@ -159,13 +161,44 @@ class Term:
                       Phrase("sname", self.core) if self.core else None)
 
 
+@dataclass(frozen=True)
+class Term:
+    """A term as simplified characters and, when different, as typed (OpenCC reads some
+    characters used in names as traditional: 乾 -> 干), either matching."""
+
+    forms: tuple[Form, ...]
+
+    @property
+    def text(self) -> str:
+        return self.forms[0].text
+
+    @property
+    def core(self) -> str:
+        return self.forms[0].core
+
+    def in_name(self) -> Clause | None:
+        return any_of(*(f.in_name() for f in self.forms))
+
+    def in_name_core(self) -> Clause | None:
+        return any_of(*(f.in_name_core() for f in self.forms))
+
+    def in_records(self, field: str) -> Clause | None:
+        return any_of(*(f.in_records(field) for f in self.forms))
+
+    def in_subject_names(self) -> Clause | None:
+        return any_of(*(f.in_subject_names() for f in self.forms))
+
+
 def terms_of(query: str) -> list[Term]:
-    text = simplified(unicodedata.normalize("NFKC", query or "").casefold())
-    pieces = [normalize(p) for p in _SPLIT.split(text)]
-    pieces = [p for p in pieces if p]
+    text = unicodedata.normalize("NFKC", query or "").casefold()
+    pieces = [p for p in _SPLIT.split(text) if normalize(p)]
     if len(pieces) > MAX_TERMS:
         pieces = [*pieces[:MAX_TERMS - 1], "".join(pieces[MAX_TERMS - 1:])]
-    return [Term(p) for p in pieces]
+    terms = []
+    for piece in pieces:
+        forms = dict.fromkeys((normalize(simplified(piece)), normalize(piece)))
+        terms.append(Term(tuple(Form(f) for f in forms if f)))
+    return terms
 
 
 @dataclass(frozen=True)
@@ -180,32 +213,39 @@ class QueryPlan:
         return "".join(t.text for t in self.terms)
 
     @property
+    def wholes(self) -> list[str]:
+        """The whole query simplified and as typed (the same, mostly)."""
+        return list(dict.fromkeys(("".join(t.text for t in self.terms),
+                                   "".join(t.forms[-1].text for t in self.terms))))
+
+    @property
     def empty(self) -> bool:
         return not self.terms
 
     @property
     def needles(self) -> list[str]:
         """What a highlight marks: each term and its core."""
-        found = [t.text for t in self.terms] + [t.core for t in self.terms if t.core]
+        found = [f.text for t in self.terms for f in t.forms] + [
+            t.core for t in self.terms if t.core]
         return list(dict.fromkeys(n for n in found if n))
 
     # ------------------------------------------------------------ subjects
 
     def subject_tiers(self) -> list[tuple[str, Clause | None]]:
         whole = self.whole
-        whole_core = core(whole)
         code = is_code_like(whole)
         exact = any_of(
-            Key("exact", whole),
+            *(Key("exact", w) for w in self.wholes),
             Key("uscc", whole.upper()) if code and len(whole) == 18 else None,
             Key("idkey", id_number_key(whole)) if is_id_number(whole) else None,
         )
         variant = any_of(
-            Key("exact_core", whole_core) if whole_core and whole_core != whole else None,
+            *(Key("exact_core", core(w)) for w in self.wholes if core(w) and core(w) != w),
             Key("pinyin_whole", whole) if is_pinyin_like(whole) else None,
         )
         prefix = any_of(
-            Key("head", whole) if len(whole) <= HEAD_CHARS and not whole.isascii() else None,
+            *(Key("head", w) for w in self.wholes
+              if len(w) <= HEAD_CHARS and not w.isascii()),
             Key("uscc_head", whole) if code and len(whole) >= USCC_MIN_PREFIX else None,
             Key("pinyin_head", whole) if is_pinyin_like(whole) and len(whole) >= 2 else None,
         )
@@ -214,8 +254,11 @@ class QueryPlan:
         name = all_of(*(t.in_name() for t in self.terms))
         name_variant = all_of(*(t.in_name_core() for t in self.terms))
         across = all_of(*(any_of(t.in_name_core(), t.in_records("rtext")) for t in self.terms))
+        named = any_of(*(t.in_name_core() for t in self.terms))
         return [("exact", exact), ("exact_variant", variant), ("prefix", prefix),
-                ("name", name), ("name_variant", name_variant), ("across", across)]
+                ("name", name), ("name_variant", name_variant),
+                ("across", all_of(across, named) if across is not None else None),
+                ("records", across)]
 
     # ------------------------------------------------------------ records
 
@@ -226,9 +269,9 @@ class QueryPlan:
         codes = Key("codes", whole) if code else None
         if code and len(self.terms) == 1:
             return [("number", number), ("code", codes)]
-        whole_core = core(whole)
         subject_exact = None if whole.isascii() else any_of(
-            Key("sexact", whole), Key("sexact", whole_core) if whole_core else None)
+            *(Key("sexact", w) for w in self.wholes),
+            *(Key("sexact", core(w)) for w in self.wholes if core(w)))
         text = all_of(*(t.in_records("text") for t in self.terms))
         subject = all_of(*(t.in_subject_names() for t in self.terms))
         across = all_of(*(any_of(t.in_records("text"), t.in_subject_names())

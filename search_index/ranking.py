@@ -19,7 +19,9 @@ SUBJECT_TIERS: tuple[tuple[str, str], ...] = (
     ("prefix", "a name (or its pinyin, or the USCC) begins with the query"),
     ("name", "every term is in a name (substring, pinyin, mixed Chinese + pinyin)"),
     ("name_variant", "every term is in a name or a name's core (forms left out or added)"),
-    ("across", "every term is in a name or in the subject's public records"),
+    ("across", "every term is in a name or in the subject's public records, one at least "
+               "in a name"),
+    ("records", "every term is in the subject's public records"),
 )
 
 #: record tiers, best first

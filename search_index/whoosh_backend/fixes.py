@@ -1,4 +1,4 @@
-"""Three fixes to whoosh (unmaintained since 2016; the fork too), applied on import.
+"""Four fixes to whoosh (unmaintained since 2016; the fork too), applied on import.
 
 Flushing a segment asks, for every posting, for the field's length column; for fields
 without lengths (ID, KEYWORD, NUMERIC) whoosh checks the file system each time and caches
@@ -15,6 +15,11 @@ pool that accepts only bytes or None, so the first merge of a segment with an in
 term failed with `AssertionError: vbytes=''` — every incremental update from then on (the
 stock codec never inlines, `inlinelimit=1`, which is why whoosh's own tests never saw it).
 Inlined postings are served by a matcher that answers `None` like a block does.
+
+`AndNotMatcher` (a query "A but not B": the search's tiers exclude the better tiers, the
+typeahead excludes persons) checks its first document against B only when B happens to be
+on that very document: when B starts before A's first document, A's first document is
+returned even if B has it too. The first document is checked like every other one.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import Any
 
 from whoosh.codec import whoosh3
 from whoosh.matching import ListMatcher
+from whoosh.matching.binary import AndNotMatcher
 
 _MISSING = object()
 
@@ -56,7 +62,13 @@ def _postings_reader(self: Any, dbfile: Any, terminfo: Any, format_: Any, term: 
                           terminfo=terminfo)
 
 
+def _and_not_find_first(self: Any) -> None:
+    if self.a.is_active() and self.b.is_active():
+        self._find_next()  # skips B to A's document, then steps A past B's documents
+
+
 def apply() -> None:
+    AndNotMatcher._find_first = _and_not_find_first
     whoosh3.W3PerDocReader._cached_reader = _cached_reader
     whoosh3.W3TermInfo.set_inline = whoosh3.W3TermInfo.set_inlined
     whoosh3.W3Codec.postings_reader = _postings_reader

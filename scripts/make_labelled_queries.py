@@ -53,7 +53,8 @@ def main() -> None:
         return {i for i in names if test(i)}
 
     def in_cores(wanted: str) -> set[int]:
-        return fitting(lambda i: any(wanted in c for c in cores[i]))
+        """Subjects with a name whose core is the query's: the exact-variant tier."""
+        return fitting(lambda i: wanted in cores[i])
 
     def add(category: str, query: str, target: int | str, fits: set[int] | None = None,
             tab: str = "subjects", expect: str | None = None) -> None:
@@ -113,7 +114,8 @@ def main() -> None:
         def across(i: int, a: str = word, b: str = piece) -> bool:
             # every term in the names or the records, one at least in the names (ranking)
             in_names = [any(t in n for n in names[i] + cores[i]) for t in (a, b)]
-            return any(in_names) and all(x or t in texts[i] for x, t in zip(in_names, (a, b), strict=True))
+            found = zip(in_names, (a, b), strict=True)
+            return any(in_names) and all(x or t in texts[i] for x, t in found)
         add("name and record", f"{word} {piece}", s.id, fitting(across))
     for s in sample(orgs, 15):
         query = "".join(lazy_pinyin(normalize(s.name)))

@@ -1,9 +1,10 @@
 """Running a plan's tiers (search_index.ranking) as one paged list, on any backend.
 
-A backend supplies `run(tier, offset, limit)`: the documents of that tier not in an earlier
-one, most recent first, `limit` of them from `offset`, with their count. The walk asks
-every tier for its count (the page's total) and takes the page's hits from the tiers it
-falls in.
+A backend supplies `run(tier, earlier, offset, limit)`: the documents of that tier not in
+the `earlier` tiers (those that matched something: a tier that matched nothing needs no
+excluding), most recent first, `limit` of them from `offset`, with their count. The walk
+asks every tier for its count (the page's total) and takes the page's hits from the tiers
+it falls in.
 """
 
 from __future__ import annotations
@@ -26,19 +27,23 @@ class Walked:
     hits: list[tuple[int, Any]]  # (score: tiers from the bottom, the tier's hit), in order
 
 
-def walk(tiers: Sequence[Clause], run: Callable[[int, int, int], TierResult],
+def walk(tiers: Sequence[Clause], run: Callable[[int, list[int], int, int], TierResult],
          page: int, per_page: int) -> Walked:
-    """`run(index_of_tier, offset_within_tier, limit)` for every tier, best first."""
+    """`run(index_of_tier, earlier_tiers_that_matched, offset_within_tier, limit)` for
+    every tier, best first."""
     offset = (max(1, page) - 1) * per_page
     before = 0
     exact = True
-    hits: list[Any] = []
+    hits: list[tuple[int, Any]] = []
+    matched: list[int] = []
     for number in range(len(tiers)):
         wanted = per_page - len(hits)
-        count, tier_exact, found = run(number, max(0, offset - before), wanted)
+        count, tier_exact, found = run(number, list(matched), max(0, offset - before), wanted)
         hits.extend((len(tiers) - number, hit) for hit in found[:wanted])
         before += count
         exact = exact and tier_exact
+        if count:
+            matched.append(number)
     return Walked(before, exact, hits)
 
 

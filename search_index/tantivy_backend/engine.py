@@ -100,8 +100,8 @@ class TantivyBackend(SearchBackend):
             clauses = [AnyOf(tuple(clauses)) if len(clauses) > 1 else clauses[0]]
         translated = [queries.translate(schema, c) for c in clauses]
 
-        def run(number: int, offset: int, limit: int) -> tiers.TierResult:
-            query = queries.excluding(translated[number], translated[:number])
+        def run(number: int, earlier: list[int], offset: int, limit: int) -> tiers.TierResult:
+            query = queries.excluding(translated[number], [translated[e] for e in earlier])
             if without is not None:
                 query = Query.boolean_query([(Occur.Must, query), (Occur.MustNot, without)])
             query = queries.with_filters(schema, query, filters, date_field, public_on)

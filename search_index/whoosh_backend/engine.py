@@ -32,6 +32,7 @@ from search_index.whoosh_backend.schema import RECORDS, SUBJECTS, record_schema,
 COUNT_CAP = 100_000  # extrapolated totals are capped here
 BROAD_CANDIDATES = 250  # above this, phrase verification of every candidate is too slow
 SCAN_BUDGET_SECONDS = 0.025  # counting budget of a broad query
+COUNT_ONLY_BUDGET_SECONDS = 0.005  # a broad tier after the page is full: its count only
 WRITER_TIMEOUT = 30.0  # seconds to wait for another process's writer
 BULK_UPDATE_DOCS = 500  # an update this large is written by the bulk writer (imports)
 INDEXES = {SUBJECT: SUBJECTS, RECORD: RECORDS}
@@ -141,7 +142,8 @@ class WhooshBackend(SearchBackend):
         most recent first) and its count is extrapolated from a time-boxed scan."""
         need = offset + limit
         if candidates > BROAD_CANDIDATES:
-            total, exact, docnums = self._scan(searcher, query, need, mask)
+            seconds = SCAN_BUDGET_SECONDS if limit else COUNT_ONLY_BUDGET_SECONDS
+            total, exact, docnums = self._scan(searcher, query, need, mask, seconds)
             return total, exact, [_Stored(searcher.stored_fields(d)) for d in docnums[offset:need]]
         results = searcher.search(query, limit=max(1, need), mask=mask or None,
                                   sortedby="rank", reverse=True, optimize=False)
@@ -150,13 +152,14 @@ class WhooshBackend(SearchBackend):
     @staticmethod
     def _scan(
         searcher: Searcher, query: q.Query, need: int, mask: set[int] | None,
+        seconds: float = SCAN_BUDGET_SECONDS,
     ) -> tuple[int, bool, list[int]]:
         # Within SCAN_BUDGET_SECONDS whether or not `need` hits were found by then: over
         # budget, the hits so far and an extrapolated total (exact=False). Phrase matchers
         # look at the clock too (budget.Phrase), so a phrase matching little cannot run on.
         found: list[int] = []
         count = last = 0
-        with budget.deadline(SCAN_BUDGET_SECONDS):
+        with budget.deadline(seconds):
             try:
                 for seen, docnum in enumerate(searcher.docs_for_query(query), 1):
                     if seen % 16 == 0:
@@ -193,12 +196,14 @@ class WhooshBackend(SearchBackend):
         def frequency(field: str, value: str) -> int:
             return int(searcher.doc_frequency(field, value))
 
-        def run(number: int, offset: int, limit: int) -> tiers.TierResult:
-            query = queries.excluding(translated[number], translated[:number])
+        def run(number: int, earlier: list[int], offset: int, limit: int) -> tiers.TierResult:
+            candidates = tiers.estimate(clauses[number], frequency, single)
+            if not candidates:
+                return 0, True, []  # a term no document has: nothing to verify
+            query = queries.excluding(translated[number], [translated[e] for e in earlier])
             if without is not None:
                 query = q.AndNot(query, without)
             query = queries.with_filters(query, filters, date_field)
-            candidates = tiers.estimate(clauses[number], frequency, single)
             return self._run(searcher, query, offset, limit, mask, candidates)
 
         return tiers.walk(translated, run, page, per_page)

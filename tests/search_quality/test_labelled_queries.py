@@ -84,3 +84,16 @@ def test_the_typeahead_never_suggests_a_person_and_follows_the_search_order(
     for prefix in ("黑河市川达", "hhscd", "川达"):
         suggested = [s.id for s in engine.suggest(prefix, limit=5)]
         assert suggested == first_page(engine, "subjects", prefix)[:5]
+
+
+def test_the_home_page_example_ranks_a_matching_company_first(engine: SearchBackend,
+                                                               city: tuple[list, list]):
+    from pypinyin import lazy_pinyin
+
+    subjects, _records = city
+    names = {s.id: s.name for s in subjects}
+    hits = first_page(engine, "subjects", "hhsxy")
+    assert hits
+    for hit in hits[:5]:  # names beginning with those initials come first
+        initials = "".join(p[:1] for p in lazy_pinyin(names[hit]))
+        assert initials.startswith("hhsxy"), names[hit]

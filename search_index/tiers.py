@@ -1,10 +1,9 @@
 """Running a plan's tiers (search_index.ranking) as one paged list, on any backend.
 
-A backend supplies `run(tier, earlier, offset, limit)`: the documents of that tier not in
-the `earlier` tiers (those that matched something: a tier that matched nothing needs no
-excluding), most recent first, `limit` of them from `offset`, with their count. The walk
-asks every tier for its count (the page's total) and takes the page's hits from the tiers
-it falls in.
+A backend supplies `run(tier, earlier, offset, limit)`: the documents of that tier's clause
+not in the `earlier` tiers (those that matched something: a tier that matched nothing needs
+no excluding), most recent first, `limit` of them from `offset`, with their count. The walk
+takes the page's hits from the tiers it falls in and counts the rest (the page's total).
 """
 
 from __future__ import annotations
@@ -27,23 +26,28 @@ class Walked:
     hits: list[tuple[int, Any]]  # (score: tiers from the bottom, the tier's hit), in order
 
 
-def walk(tiers: Sequence[Clause], run: Callable[[int, list[int], int, int], TierResult],
+def walk(tiers: Sequence[Clause],
+         run: Callable[[Clause, list[Clause], int, int], TierResult],
          page: int, per_page: int) -> Walked:
-    """`run(index_of_tier, earlier_tiers_that_matched, offset_within_tier, limit)` for
-    every tier, best first."""
+    """`run(tier, earlier_tiers_that_matched, offset_within_tier, limit)` for every tier,
+    best first; once the page is full, the tiers left are only counted, together."""
     offset = (max(1, page) - 1) * per_page
     before = 0
     exact = True
     hits: list[tuple[int, Any]] = []
-    matched: list[int] = []
-    for number in range(len(tiers)):
+    matched: list[Clause] = []
+    for number, tier in enumerate(tiers):
         wanted = per_page - len(hits)
-        count, tier_exact, found = run(number, list(matched), max(0, offset - before), wanted)
+        rest = tiers[number:]
+        if not wanted and offset <= before and len(rest) > 1:
+            count, tier_exact, _found = run(AnyOf(tuple(rest)), list(matched), 0, 0)
+            return Walked(before + count, exact and tier_exact, hits)
+        count, tier_exact, found = run(tier, list(matched), max(0, offset - before), wanted)
         hits.extend((len(tiers) - number, hit) for hit in found[:wanted])
         before += count
         exact = exact and tier_exact
         if count:
-            matched.append(number)
+            matched.append(tier)
     return Walked(before, exact, hits)
 
 

@@ -98,10 +98,10 @@ class TantivyBackend(SearchBackend):
         clauses = tiers.live(plan_tiers)
         if sort == "date" and clauses:
             clauses = [AnyOf(tuple(clauses)) if len(clauses) > 1 else clauses[0]]
-        translated = [queries.translate(schema, c) for c in clauses]
-
-        def run(number: int, earlier: list[int], offset: int, limit: int) -> tiers.TierResult:
-            query = queries.excluding(translated[number], [translated[e] for e in earlier])
+        def run(tier: Clause, earlier: list[Clause], offset: int, limit: int
+                ) -> tiers.TierResult:
+            query = queries.excluding(queries.translate(schema, tier),
+                                      [queries.translate(schema, e) for e in earlier])
             if without is not None:
                 query = Query.boolean_query([(Occur.Must, query), (Occur.MustNot, without)])
             query = queries.with_filters(schema, query, filters, date_field, public_on)
@@ -110,7 +110,7 @@ class TantivyBackend(SearchBackend):
             hits = [searcher.doc(address).to_dict() for _key, address in result.hits]
             return int(result.count or 0), True, hits[:limit]
 
-        return tiers.walk(translated, run, page, per_page)
+        return tiers.walk(clauses, run, page, per_page)
 
     def search_subjects(
         self, text: str, filters: Mapping[str, Any] | None = None, page: int = 1,

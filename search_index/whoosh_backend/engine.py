@@ -186,7 +186,6 @@ class WhooshBackend(SearchBackend):
         clauses = tiers.live(plan_tiers)
         if sort == "date" and clauses:
             clauses = [AnyOf(tuple(clauses)) if len(clauses) > 1 else clauses[0]]
-        translated = [queries.translate(c) for c in clauses]
 
         def single(field: str, char: str) -> int:
             if field == "name":
@@ -196,17 +195,19 @@ class WhooshBackend(SearchBackend):
         def frequency(field: str, value: str) -> int:
             return int(searcher.doc_frequency(field, value))
 
-        def run(number: int, earlier: list[int], offset: int, limit: int) -> tiers.TierResult:
-            candidates = tiers.estimate(clauses[number], frequency, single)
+        def run(tier: Clause, earlier: list[Clause], offset: int, limit: int
+                ) -> tiers.TierResult:
+            candidates = tiers.estimate(tier, frequency, single)
             if not candidates:
                 return 0, True, []  # a term no document has: nothing to verify
-            query = queries.excluding(translated[number], [translated[e] for e in earlier])
+            query = queries.excluding(queries.translate(tier),
+                                      [queries.translate(e) for e in earlier])
             if without is not None:
                 query = q.AndNot(query, without)
             query = queries.with_filters(query, filters, date_field)
             return self._run(searcher, query, offset, limit, mask, candidates)
 
-        return tiers.walk(translated, run, page, per_page)
+        return tiers.walk(clauses, run, page, per_page)
 
     def search_subjects(
         self, text: str, filters: Mapping[str, Any] | None = None, page: int = 1,

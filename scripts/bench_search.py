@@ -6,114 +6,56 @@ Prints, for both engines: build rate, query latency p50/p95/p99 over a fixed que
 (2-6 character name parts, codes, pinyin, document numbers, record text), and recall against
 a plain substring scan of the same normalised text (precision too: scattered matches count
 as wrong). Data come from webapp.demo.generator.generate_city (deterministic by seed).
+
+Then the labelled query set (tests/search_quality/labelled_queries.json: several words,
+names with words left out or added, whole-name pinyin and initials, mixed Chinese and
+pinyin, traditional characters, records by subject, persons): MRR and success@1/@10 for each
+backend and for an FTS5 trigram baseline, on the demo city the set is labelled on (the
+same in --short and full runs).
 """
 
 from __future__ import annotations
 
 import argparse
 import random
-import re
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from opencc import OpenCC
 from pypinyin import lazy_pinyin
 
+from search_index import evaluation
 from search_index.analysis import SEPARATOR
 from search_index.backend import BACKENDS, SearchBackend, backend_class
 from search_index.documents import RECORD, SUBJECT, RecordDoc, SubjectDoc
 from search_index.text import normalize
-from webapp.demo.generator import REFERENCE_DATE, generate_city
-
-# Column names of each import kind (DATA-STANDARD.md): name, code, number, date, text fields.
-RECORD_COLUMNS: dict[str, dict[str, Any]] = {
-    "penalty": {"name": "行政相对人名称", "uscc": "统一社会信用代码", "docno": "行政处罚决定书文号",
-                "date": "处罚决定日期", "title": "违法行为类型", "facts": "违法事实",
-                "content": "处罚内容", "basis": "处罚依据", "dept": "处罚机关"},
-    "license": {"name": "行政相对人名称", "uscc": "统一社会信用代码", "docno": "行政许可决定文书号",
-                "date": "许可决定日期", "title": "行政许可决定文书名称", "facts": None,
-                "content": "许可内容", "basis": None, "dept": "许可机关"},
-    "list": {"name": "主体名称", "uscc": "统一社会信用代码", "docno": "文书号", "date": "列入日期",
-             "title": "名单类型", "facts": "列入原因", "content": "奖惩措施", "basis": "认定依据",
-             "dept": "认定部门"},
-    "commitment": {"name": "承诺主体名称", "uscc": "统一社会信用代码", "docno": None,
-                   "date": "承诺日期", "title": "承诺事项", "facts": None, "content": "承诺内容",
-                   "basis": None, "dept": "承诺受理单位"},
-    "evaluation": {"name": "主体名称", "uscc": "统一社会信用代码", "docno": None,
-                   "date": "评价日期", "title": "评价类别", "facts": None,
-                   "content": "评价结果", "basis": None, "dept": "评价单位"},
-}
-
+from webapp.demo.generator import REFERENCE_DATE
+from webapp.demo.search_docs import city_documents
 
 RECALL_QUERIES = 60  # per category (checking every match of a broad query takes seconds)
 
 
-def _day(text: str) -> date:
-    """The generator writes dates the way departments do (2025-10-27, 2025/10/27, …)."""
-    digits = re.findall(r"\d+", text or "")
-    if len(digits) >= 3:
-        try:
-            return date(int(digits[0]), int(digits[1]), int(digits[2][:2]))
-        except ValueError:
-            pass
-    return REFERENCE_DATE
-
-
 def make_docs(subjects: int, records: int, seed: int) -> tuple[list[SubjectDoc],
                                                                list[RecordDoc]]:
-    rows = generate_city(subjects, seed, records_per_subject=records / max(subjects, 1))
-    subject_docs: list[SubjectDoc] = []
-    by_key: dict[str, int] = {}
-    regions: dict[str, int] = {}
-    for i, row in enumerate(rows["entities"], start=1):
-        former = tuple(n for n in row.get("曾用名", "").replace("；", ";").split(";") if n)
-        subject_docs.append(SubjectDoc(
-            id=i, name=row["主体名称"], display_name=row["主体名称"],
-            uscc=row["统一社会信用代码"] or None, former_names=former,
-            subject_type=row["主体类别"],
-            region_id=regions.setdefault(row.get("所属区域", ""), len(regions) + 1),
-        ))
-        by_key[row["统一社会信用代码"] or row["主体名称"]] = i
-        by_key.setdefault(row["主体名称"], i)
-    departments: dict[str, int] = {}
-    record_docs: list[RecordDoc] = []
-    for kind, columns in RECORD_COLUMNS.items():
-        for row in rows.get(kind, []):
-            subject_id = by_key.get(row.get(columns["uscc"], "")) or by_key.get(
-                row[columns["name"]])
-            if subject_id is None:
-                continue
-            dept = row.get(columns["dept"], "")
-
-            def get(key: str, row: dict[str, str] = row, columns: dict = columns) -> str | None:
-                return row.get(columns[key]) if columns[key] else None
-
-            record_docs.append(RecordDoc(
-                id=len(record_docs) + 1, subject_id=subject_id, kind=kind,
-                decided_on=_day(row.get(columns["date"], "")), doc_number=get("docno"),
-                title=get("title"), facts=get("facts"), content=get("content"),
-                legal_basis=get("basis"), department_name=dept,
-                department_id=departments.setdefault(dept, len(departments) + 1),
-                list_nature={"红名单": "red", "黑名单": "black"}.get(row.get("名单性质", "")),
-                subject_uscc=subject_docs[subject_id - 1].uscc,
-            ))
-    # Newest first, as `flask reindex` builds it (broad queries answer in index order).
-    record_docs.sort(key=lambda d: (d.decided_on, d.id), reverse=True)
-    return subject_docs, record_docs
+    """The generated city as the search index holds it (webapp.demo.search_docs: the same
+    conversion the labelled query set is checked on)."""
+    return city_documents(subjects, seed, records_per_subject=records / max(subjects, 1))
 
 
 # ------------------------------------------------------------------ texts and ground truth
 
 def subject_texts(docs: list[SubjectDoc]) -> dict[int, str]:
-    return {d.id: SEPARATOR.join(normalize(n) for n in (d.name, *d.former_names)) for d in docs}
+    """Searchable names (a natural person's name is not searchable by its parts)."""
+    return {d.id: SEPARATOR.join(normalize(n) for n in (d.name, *d.former_names))
+            for d in docs if not d.is_person}
 
 
 def record_texts(docs: list[RecordDoc]) -> dict[int, str]:
@@ -151,6 +93,20 @@ def make_queries(subjects: list[SubjectDoc], records: list[RecordDoc], seed: int
         out.append(("pinyin initials", "subjects", "".join(s[:1] for s in syllables[:5])))
         start = rng.randrange(max(1, len(syllables) - 2))
         out.append(("pinyin full", "subjects", "".join(syllables[start:start + 2])))
+    organisations = [d for d in subjects if not d.is_person]
+    traditional = OpenCC("s2t")
+    for _ in range(15):  # the kinds of issue 11: words, variants, whole pinyin, mixed, 繁体
+        name = rng.choice(organisations).name
+        n = normalize(name)
+        out.append(("several words", "subjects", f"{n[3:5]} {n[5:7]}"))
+        out.append(("name variant", "subjects",
+                    n.replace("市", "", 1).replace("有限公司", "公司").replace("有限责任", "")))
+        out.append(("pinyin whole", "subjects", "".join(lazy_pinyin(n))))
+        out.append(("initials whole", "subjects", "".join(s[:1] for s in lazy_pinyin(n))))
+        out.append(("mixed pinyin", "subjects",
+                    n[3:5] + "".join(s[:1] for s in lazy_pinyin(n[5:7]))))
+        out.append(("traditional", "subjects", traditional.convert(n[3:7])))
+        out.append(("records by name", "records", name))
     numbered = [d for d in records if d.doc_number]
     for _ in range(20):
         out.append(("doc number", "records", rng.choice(numbered).doc_number or ""))
@@ -214,6 +170,73 @@ def fts_search(con: sqlite3.Connection, table: str, query: str, all_ids: bool = 
     ids = [r[0] for r in con.execute(f"select rowid from {table} where {where}{order}{limit}",
                                      (arg,))]
     return total, ids
+
+
+def fts_terms_search(con: sqlite3.Connection, table: str, query: str) -> list[int]:
+    """The baseline for the labelled set: every space-separated term must match (trigram
+    MATCH for 3+ characters, LIKE for shorter ones, a code prefix on subjects' codes),
+    ranked by bm25 when a MATCH is there; the first page of ids."""
+    where: list[str] = []
+    args: list[str] = []
+    matched = False
+    for term in (normalize(t) for t in query.replace("，", " ").replace(",", " ").split()):
+        if not term:
+            continue
+        if table == "s" and term.isascii() and term.isalnum() and any(c.isdigit() for c in term):
+            where.append("uscc like ?")
+            args.append(term.upper() + "%")
+        elif len(term) >= 3:
+            where.append(f"{table} match ?")
+            args.append('"' + term.replace('"', '""') + '"')
+            matched = True
+        else:
+            where.append("text like ?")
+            args.append(f"%{term}%")
+    if not where:
+        return []
+    order = f" order by bm25({table})" if matched else ""
+    sql = f"select rowid from {table} where {' and '.join(where)}{order} limit {evaluation.PAGE}"
+    return [r[0] for r in con.execute(sql, args)]
+
+
+def labelled_quality(names: list[str], procs: int, tmp: Path) -> None:
+    """MRR and success@1/@10 on the labelled query set (tests/search_quality), for each
+    backend and for SQLite FTS5, all on the demo city the set is labelled on."""
+    items = evaluation.load()
+    subjects, records = city_documents()
+    targets = evaluation.Targets.from_records(records)
+    scored = sum(1 for i in items if i["expect"] != "absent")
+    print(f"\nlabelled queries: {len(items)} ({scored} scored, {len(items) - scored} privacy "
+          f"checks) over the demo city ({len(subjects)} subjects, {len(records)} records):")
+    for name in names:
+        engine, _s, _r = build_backend(name, tmp / f"labelled-{name}", subjects, records, procs)
+        times: list[float] = []
+
+        def search(tab: str, query: str, engine: SearchBackend = engine,
+                   times: list[float] = times) -> list[int]:
+            started = time.perf_counter()
+            if tab == "subjects":
+                page = engine.search_subjects(query, per_page=evaluation.PAGE)
+            else:
+                page = engine.search_records(query, per_page=evaluation.PAGE,
+                                             today=REFERENCE_DATE)
+            times.append((time.perf_counter() - started) * 1000)
+            return [hit.id for hit in page.hits]
+
+        scores = evaluation.measure(items, search, targets)
+        print(f"  {name:8s} {scores.line()}\n  {'':8s} latency {percentiles(times)}")
+        engine.close()
+    con, _s, _r = build_fts(
+        tmp / "labelled-fts.sqlite3",
+        {d.id: SEPARATOR.join(normalize(n) for n in (d.name, *d.former_names)) for d in subjects},
+        record_texts(records), {d.id: d.uscc or d.id_number or "" for d in subjects})
+
+    def fts(tab: str, query: str) -> list[int]:
+        return fts_terms_search(con, "s" if tab == "subjects" else "r", query)
+
+    scores = evaluation.measure(items, fts, targets)
+    print(f"  {'fts5':8s} {scores.line()}")
+    con.close()
 
 
 # ------------------------------------------------------------------ measuring
@@ -339,6 +362,9 @@ def main() -> None:
             for name, e in engines.items())
         print(f"\npinyin queries answered: {answered}, fts5 0/{len(pinyin)} (no pinyin in fts5)")
         con.close()
+        for engine in engines.values():
+            engine.close()
+        labelled_quality(names, args.procs, Path(tmp))
 
 
 if __name__ == "__main__":

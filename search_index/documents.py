@@ -18,6 +18,7 @@ from typing import Any
 
 from search_index.analysis import join_parts
 from search_index.text import is_code_like, normalize
+from search_index.variants import core
 
 SNIPPET_CHARS = 240
 HEAD_CHARS = 12
@@ -38,6 +39,12 @@ class SubjectDoc:
     subject_type: str | None = None
     region_id: int | None = None
     founded_on: date | None = None
+    # A natural person is found only by the exact ID number, or by the exact name when a
+    # public record's list type requires the name (`name_public`); never by a part of it.
+    is_person: bool = False
+    name_public: bool = False
+    id_number: str | None = None
+    record_text: tuple[str, ...] = ()  # the public records' text (terms across records)
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,8 @@ class RecordDoc:
     subject_type: str | None = None
     region_id: int | None = None
     extra_text: tuple[str, ...] = field(default=())
+    subject_names: tuple[str, ...] = ()  # name and former names (records by subject)
+    subject_is_person: bool = False
 
 
 def day_number(day: date | None, default: int = 0) -> int:
@@ -83,12 +92,36 @@ def content_hash(doc: SubjectDoc | RecordDoc) -> str:
 # ---------------------------------------------------------------------- derived keys
 
 def subject_names(doc: SubjectDoc) -> tuple[str, ...]:
-    return (doc.name, *doc.former_names)
+    """The names matched by parts, pinyin and variants (none for a natural person)."""
+    return () if doc.is_person else (doc.name, *doc.former_names)
 
 
 def exact_names(doc: SubjectDoc) -> list[str]:
-    """Normalised whole names, for the exact-name boost."""
-    return sorted({normalize(n) for n in subject_names(doc) if n})
+    """Normalised whole names, for the exact tier (a person's only when published)."""
+    names = (doc.name,) if doc.is_person and doc.name_public else subject_names(doc)
+    return sorted({normalize(n) for n in names if n})
+
+
+def core_names(names: tuple[str, ...]) -> list[str]:
+    """The names without company-form and administrative words (search_index.variants)."""
+    return sorted({c for n in names if (c := core(normalize(n)))})
+
+
+def id_number_key(id_number: str | None) -> str:
+    """A person's ID number as an opaque exact key: the index never holds it in clear."""
+    number = normalize(id_number)
+    if not number:
+        return ""
+    return "p" + hashlib.blake2b(number.encode(), digest_size=12).hexdigest()
+
+
+def record_subject_names(doc: RecordDoc) -> list[str]:
+    """The names a record is found by on the records tab: its subject's, and their cores
+    (a natural person's never: the name is not a way to look a person up)."""
+    if doc.subject_is_person:
+        return []
+    names = [normalize(n) for n in doc.subject_names if n]
+    return list(dict.fromkeys([*names, *core_names(doc.subject_names)]))
 
 
 def name_heads(doc: SubjectDoc) -> list[str]:

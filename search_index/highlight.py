@@ -2,30 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from markupsafe import Markup, escape
 
 from search_index.text import normalize_with_offsets
 
+Needles = str | Sequence[str]
 
-def _spans(text: str, needle: str) -> list[tuple[int, int]]:
-    """Original-text spans [start, end) of every occurrence of the normalised needle."""
-    if not needle:
+
+def _spans(text: str, needles: Needles) -> list[tuple[int, int]]:
+    """Original-text spans [start, end) of every occurrence of the normalised needles
+    (one, or several: the terms of a query), overlapping ones merged."""
+    wanted = [needles] if isinstance(needles, str) else list(needles)
+    wanted = [n for n in wanted if n]
+    if not wanted:
         return []
     normalized, offsets = normalize_with_offsets(text)
+    found: list[tuple[int, int]] = []
+    for needle in wanted:
+        at = normalized.find(needle)
+        while at >= 0:
+            found.append((offsets[at], offsets[at + len(needle) - 1] + 1))
+            at = normalized.find(needle, at + 1)
     spans: list[tuple[int, int]] = []
-    at = normalized.find(needle)
-    while at >= 0:
-        start, end = offsets[at], offsets[at + len(needle) - 1] + 1
+    for start, end in sorted(found):
         if spans and start <= spans[-1][1]:
             spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
         else:
             spans.append((start, end))
-        at = normalized.find(needle, at + 1)
     return spans
 
 
-def mark(text: str, needle: str) -> Markup:
-    """`text` escaped, matches of `needle` (already normalised) wrapped in <mark>."""
+def mark(text: str, needle: Needles) -> Markup:
+    """`text` escaped, matches of `needle` (already normalised; or several) in <mark>."""
     out = Markup("")
     last = 0
     for start, end in _spans(text, needle):
@@ -35,7 +45,7 @@ def mark(text: str, needle: str) -> Markup:
     return out + escape(text[last:])
 
 
-def snippet(text: str, needle: str, width: int = 120) -> Markup:
+def snippet(text: str, needle: Needles, width: int = 120) -> Markup:
     """A window of `text` around its first match, marked; empty Markup when none matches."""
     spans = _spans(text, needle)
     if not spans:

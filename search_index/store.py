@@ -31,6 +31,11 @@ from typing import Any
 
 POINTER = "CURRENT"
 SEQUENCE = "SEQUENCE"
+SCHEMA = "SCHEMA"
+#: the fields every backend writes; bump when they change, so an older index is rebuilt
+#: (2: query plan fields — name cores, pinyin heads, records' text on subjects, subject
+#: names on records, person keys, rank)
+SCHEMA_VERSION = 2
 WRITER_LOCK = ".writer.lock"
 REBUILD_LOCK = ".rebuild.lock"
 READERS = ".readers"
@@ -89,6 +94,7 @@ class IndexStore:
         self._initialise(path)
         # An empty index has applied nothing: it replays the change log from the start
         # (a version made before the change log has no SEQUENCE, and is rebuilt).
+        (path / SCHEMA).write_text(f"{SCHEMA_VERSION}\n")
         self.record_sequence(path, 0)
         return path
 
@@ -107,8 +113,11 @@ class IndexStore:
     @staticmethod
     def applied_sequence(version: Path) -> int | None:
         """The last change-log sequence written into `version`; None if never recorded
-        (a version made before the change log, or one not built from the database)."""
+        (a version made before the change log, or one not built from the database) and for
+        a version written with another SCHEMA_VERSION."""
         try:
+            if (version / SCHEMA).read_text().strip() != str(SCHEMA_VERSION):
+                return None  # written for other fields: rebuilt like an unbuilt index
             return int((version / SEQUENCE).read_text().strip())
         except (FileNotFoundError, ValueError):
             return None

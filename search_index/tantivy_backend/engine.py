@@ -26,13 +26,13 @@ from typing import Any
 import tantivy
 from tantivy import Occur, Query
 
-from search_index import highlight
+from search_index import highlight, query_plan, tiers
 from search_index.backend import Fingerprints, Hit, Page, SearchBackend, Suggestion
 from search_index.documents import RECORD, SUBJECT, RecordDoc, SubjectDoc, day_number
+from search_index.query_plan import AnyOf, Clause
 from search_index.store import IndexStore
 from search_index.tantivy_backend import queries
 from search_index.tantivy_backend.schema import FIELDS, RECORDS, SCHEMAS, SUBJECTS
-from search_index.text import normalize
 
 INDEXES = {SUBJECT: SUBJECTS, RECORD: RECORDS}
 WRITER_HEAP_BYTES = 64_000_000  # per writer thread; tantivy flushes a segment when full
@@ -86,85 +86,93 @@ class TantivyBackend(SearchBackend):
             self._indexes.clear()
             self._version = None
 
-    def _run(self, indexname: str, query: Query, page: int, per_page: int, sort: str,
-             date_field: str) -> tuple[int, list[dict[str, Any]]]:
-        page = max(1, page)
+    def _walk(
+        self, indexname: str, plan_tiers: list[tuple[str, Clause | None]],
+        filters: Mapping[str, Any], page: int, per_page: int, sort: str, date_field: str,
+        public_on: date | None = None, without: Query | None = None,
+    ) -> tiers.Walked:
+        """The plan's tiers in ranking order, each most recent first (the `rank` fast
+        field); sort "date": all of them as one, by date."""
+        schema = self._schemas[indexname]
         searcher = self._index(indexname).searcher()
-        kwargs: dict[str, Any] = {"limit": per_page, "offset": (page - 1) * per_page,
-                                  "count": True}
-        if sort == "date":
-            kwargs.update(order_by_field=date_field, order=tantivy.Order.Desc)
-        result = searcher.search(query, **kwargs)
-        hits = []
-        for order_key, address in result.hits:
-            fields = searcher.doc(address).to_dict()
-            fields["_score"] = float(order_key) if sort != "date" else 0.0
-            hits.append(fields)
-        return int(result.count or 0), hits
+        clauses = tiers.live(plan_tiers)
+        if sort == "date" and clauses:
+            clauses = [AnyOf(tuple(clauses)) if len(clauses) > 1 else clauses[0]]
+        def run(tier: Clause, earlier: list[Clause], offset: int, limit: int
+                ) -> tiers.TierResult:
+            query = queries.excluding(queries.translate(schema, tier),
+                                      [queries.translate(schema, e) for e in earlier])
+            if without is not None:
+                query = Query.boolean_query([(Occur.Must, query), (Occur.MustNot, without)])
+            query = queries.with_filters(schema, query, filters, date_field, public_on)
+            result = searcher.search(query, limit=max(1, limit), offset=offset, count=True,
+                                     order_by_field="rank", order=tantivy.Order.Desc)
+            hits = [searcher.doc(address).to_dict() for _key, address in result.hits]
+            return int(result.count or 0), True, hits[:limit]
+
+        return tiers.walk(clauses, run, page, per_page)
 
     def search_subjects(
         self, text: str, filters: Mapping[str, Any] | None = None, page: int = 1,
         per_page: int = 20, sort: str = "relevance",
     ) -> Page:
-        schema = self._schemas[SUBJECTS]
-        query = queries.subject_query(schema, text)
-        if query is None:
+        understood = query_plan.plan(text)
+        if understood.empty:
             return Page(0, page, per_page, [])
-        query = queries.with_filters(schema, query, _subject_filters(filters or {}),
-                                     "founded")
-        total, hits = self._run(SUBJECTS, query, page, per_page, sort, "founded")
-        needle = normalize(text)
-        return Page(total, page, per_page, [
-            Hit(_first(h, "id"), h["_score"], highlight.mark(_first(h, "display", ""), needle))
-            for h in hits
+        found = self._walk(SUBJECTS, understood.subject_tiers(),
+                           _subject_filters(filters or {}), page, per_page, sort, "founded")
+        needles = understood.needles
+        return Page(found.total, page, per_page, [
+            Hit(_first(h, "id"), float(score), highlight.mark(_first(h, "display", ""), needles))
+            for score, h in found.hits
         ])
 
     def search_records(
         self, text: str, filters: Mapping[str, Any] | None = None, page: int = 1,
         per_page: int = 20, sort: str = "relevance", today: date | None = None,
     ) -> Page:
-        schema = self._schemas[RECORDS]
-        needle = normalize(text)
-        query = queries.record_query(schema, text)
-        if query is None:
+        understood = query_plan.plan(text)
+        if understood.empty:
             return Page(0, page, per_page, [])
-        if self._index(RECORDS).searcher().doc_freq("docno", needle):
-            query = Query.term_query(schema, "docno", needle)  # a document number: just that
-        query = queries.with_filters(schema, query, filters or {}, "decided",
-                                     public_on=today or date.today())
-        total, hits = self._run(RECORDS, query, page, per_page, sort, "decided")
-        return Page(total, page, per_page, [
-            Hit(_first(h, "id"), h["_score"],
-                highlight.snippet(_first(h, "snippet", ""), needle))
-            for h in hits
+        plan_tiers = understood.record_tiers()
+        if self._index(RECORDS).searcher().doc_freq("docno", understood.whole):
+            plan_tiers = plan_tiers[:1]  # a document number: look it up, nothing more
+        found = self._walk(RECORDS, plan_tiers, filters or {}, page, per_page, sort,
+                           "decided", public_on=today or date.today())
+        needles = understood.needles
+        return Page(found.total, page, per_page, [
+            Hit(_first(h, "id"), float(score),
+                highlight.snippet(_first(h, "snippet", ""), needles))
+            for score, h in found.hits
         ])
 
     def matching_ids(self, entity: str, text: str) -> set[int]:
         indexname = INDEXES[entity]
         schema = self._schemas[indexname]
-        build = queries.subject_query if entity == SUBJECT else queries.record_query
-        query = build(schema, text)
-        if query is None:
+        understood = query_plan.plan(text)
+        plan_tiers = (understood.subject_tiers() if entity == SUBJECT
+                      else understood.record_tiers())
+        clauses = tiers.live(plan_tiers)
+        if understood.empty or not clauses:
             return set()
+        query = queries.translate(schema, AnyOf(tuple(clauses)))
         return {int(fields["id"][0]) for fields in self._all(indexname, query)}
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
-        schema = self._schemas[SUBJECTS]
-        query = queries.suggest_query(schema, prefix)
-        if query is None:
+        """The subject search's first names, in its order; never a natural person."""
+        understood = query_plan.plan(prefix)
+        if understood.empty:
             return []
-        searcher = self._index(SUBJECTS).searcher()
-        found = []
-        for _score, address in searcher.search(query, limit=limit, count=False).hits:
-            fields = searcher.doc(address).to_dict()
-            found.append(Suggestion(_first(fields, "id"), _first(fields, "display", ""),
-                                    _first(fields, "uscc")))
-        return found
+        person = Query.term_query(self._schemas[SUBJECTS], "person", "1")
+        found = self._walk(SUBJECTS, understood.subject_tiers(), {}, 1, limit, "relevance",
+                           "founded", without=person)
+        return [Suggestion(_first(h, "id"), _first(h, "display", ""), _first(h, "uscc"))
+                for _score, h in found.hits]
 
     def _all(self, indexname: str, query: Query) -> Iterator[dict[str, Any]]:
-        """Stored fields of every document the query matches, in batches by ascending id.
-        (Paging a scored search by offset skips and repeats documents: equal scores at a
-        batch boundary are not cut the same way for different limits.)"""
+        """Stored fields of every document the query matches, in batches by ascending id
+        (an offset into a scored search collects every earlier hit again for each batch:
+        quadratic over a million records)."""
         schema = self._schemas[indexname]
         searcher = self._index(indexname).searcher()
         after: int | None = None

@@ -1,9 +1,10 @@
-"""Query building, the same semantics as the whoosh backend's: a query of n characters is a
-phrase of its bigrams (contiguous text only), plus single-term look-ups for codes, document
-numbers and pinyin, each with the same boost."""
+"""The query plan (search_index.query_plan) as tantivy queries, the same semantics as the
+whoosh backend's: a phrase of n characters is a phrase of its bigrams (contiguous text
+only), keys are term look-ups."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -11,69 +12,44 @@ from typing import Any
 import tantivy
 from tantivy import Occur, Query
 
-from search_index.documents import HEAD_CHARS, USCC_MIN_PREFIX, day_number, is_code_query
-from search_index.text import bigrams, is_code_like, is_pinyin_like, normalize
+from search_index.documents import day_number
+from search_index.query_plan import AnyOf, Clause, Key, Phrase
+from search_index.text import bigrams
 
 FILTER_FIELDS = ("kind", "list_nature", "department_id", "region_id", "subject_type")
+#: n-gram fields with a single-character twin (other fields: a prefix of their bigrams)
+SINGLE_CHARACTER_FIELDS = {"name": "name1"}
 
 
-def _term(schema: tantivy.Schema, field: str, value: str, boost: float = 1.0) -> Query:
-    query = Query.term_query(schema, field, value)
-    return Query.boost_query(query, boost) if boost != 1.0 else query
-
-
-def _ngram_query(schema: tantivy.Schema, field: str, normalized: str) -> Query:
-    pairs = bigrams(normalized)
+def _phrase(schema: tantivy.Schema, field: str, text: str) -> Query:
+    if len(text) == 1:
+        single = SINGLE_CHARACTER_FIELDS.get(field)
+        if single:
+            return Query.term_query(schema, single, text)
+        # Every bigram starting with it, and the lone last character of a part.
+        return Query.regex_query(schema, field, f"{re.escape(text)}.*")
+    pairs = bigrams(text)
     if len(pairs) == 1:
         return Query.term_query(schema, field, pairs[0])
     return Query.phrase_query(schema, field, pairs)
 
 
-def _any(parts: list[Query]) -> Query:
-    return Query.boolean_query([(Occur.Should, part) for part in parts])
+def translate(schema: tantivy.Schema, clause: Clause) -> Query:
+    if isinstance(clause, Key):
+        return Query.term_query(schema, clause.field, clause.value)
+    if isinstance(clause, Phrase):
+        return _phrase(schema, clause.field, clause.text)
+    parts = [translate(schema, part) for part in clause.parts]
+    occur = Occur.Should if isinstance(clause, AnyOf) else Occur.Must
+    return Query.boolean_query([(occur, part) for part in parts])
 
 
-def subject_query(schema: tantivy.Schema, text: str) -> Query | None:
-    n = normalize(text)
-    if not n:
-        return None
-    parts = [_term(schema, "exact", n, 20.0)]
-    parts.append(Query.term_query(schema, "name1", n) if len(n) == 1
-                 else _ngram_query(schema, "name", n))
-    if len(n) <= HEAD_CHARS:
-        parts.append(_term(schema, "head", n, 3.0))
-    if is_code_like(n) and len(n) >= USCC_MIN_PREFIX:
-        parts.append(_term(schema, "uscc_head", n, 10.0))
-    if is_pinyin_like(n) and len(n) >= 2:
-        parts.append(_term(schema, "pinyin", n, 2.0))
-    return _any(parts)
-
-
-def record_query(schema: tantivy.Schema, text: str) -> Query | None:
-    n = normalize(text)
-    if not n:
-        return None
-    parts = [_term(schema, "docno", n, 20.0)]
-    if is_code_query(n):  # term look-ups only (see documents.is_code_query)
-        return _any([*parts, _term(schema, "codes", n, 10.0)])
-    # One character: every bigram starting with it, and the lone last character of a part.
-    parts.append(Query.regex_query(schema, "text", f"{n}.*") if len(n) == 1
-                 else _ngram_query(schema, "text", n))
-    return _any(parts)
-
-
-def suggest_query(schema: tantivy.Schema, prefix: str) -> Query | None:
-    n = normalize(prefix)
-    if not n:
-        return None
-    parts = [_term(schema, "head", n[:HEAD_CHARS], 5.0)]
-    if len(n) >= 2:
-        parts.append(_ngram_query(schema, "name", n))
-    if is_pinyin_like(n) and len(n) >= 2:
-        parts.append(_term(schema, "pinyin", n, 2.0))
-    if is_code_like(n) and len(n) >= USCC_MIN_PREFIX:
-        parts.append(_term(schema, "uscc_head", n, 10.0))
-    return _any(parts)
+def excluding(main: Query, earlier: list[Query]) -> Query:
+    """`main` without the documents of the earlier (better) tiers."""
+    if not earlier:
+        return main
+    return Query.boolean_query([(Occur.Must, main),
+                                *((Occur.MustNot, query) for query in earlier)])
 
 
 def with_filters(schema: tantivy.Schema, main: Query, filters: Mapping[str, Any],

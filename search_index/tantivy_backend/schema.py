@@ -23,26 +23,31 @@ from search_index.documents import (
     RecordDoc,
     SubjectDoc,
     content_hash,
+    core_names,
     day_number,
     exact_names,
+    id_number_key,
     id_text,
     name_heads,
     record_codes,
     record_snippet,
+    record_subject_names,
     record_text,
     subject_names,
     uscc_heads,
 )
-from search_index.pinyin import pinyin_keys
+from search_index.pinyin import pinyin_heads, pinyin_keys, pinyin_wholes
+from search_index.ranking import rank_value
 from search_index.text import normalize
 
 SUBJECTS = "subjects"
 RECORDS = "records"
 
 #: keyword fields of each index (raw tokenizer, no positions)
-SUBJECT_KEYWORDS = ("exact", "head", "pinyin", "uscc_head", "subject_type", "region_id")
+SUBJECT_KEYWORDS = ("exact", "exact_core", "idkey", "person", "head", "pinyin", "pinyin_head",
+                    "pinyin_whole", "uscc_head", "subject_type", "region_id")
 RECORD_KEYWORDS = ("docno", "codes", "uscc", "subject_id", "kind", "list_nature", "department_id",
-                   "region_id", "subject_type")
+                   "region_id", "subject_type", "sexact")
 
 
 GAP_TOKEN = "\x1f"  # noqa: S105 (not a secret) never a query term: breaks phrases
@@ -67,10 +72,13 @@ def subject_schema() -> tantivy.Schema:
     builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
     _grams(builder, "name", positions=True)  # bigrams of the name and former names
     _grams(builder, "name1", positions=False)  # single characters: one-character queries
+    _grams(builder, "core", positions=True)  # names without form/administrative words
+    _grams(builder, "rtext", positions=True)  # the subject's public records' text
     for name in SUBJECT_KEYWORDS:
         _keyword(builder, name)
     _keyword(builder, "uscc", stored=True)
     builder.add_integer_field("founded", indexed=True, fast=True)
+    builder.add_integer_field("rank", fast=True)  # ranking.rank_value
     _stored(builder, "display")  # the public display name (natural persons masked)
     _stored(builder, "hash")  # documents.content_hash, for search-verify
     return builder.build()
@@ -80,10 +88,12 @@ def record_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
     _grams(builder, "text", positions=True)
+    _grams(builder, "sname", positions=True)  # the subject's names and their cores
     for name in RECORD_KEYWORDS:
         _keyword(builder, name)
     builder.add_integer_field("decided", indexed=True, fast=True)
     builder.add_integer_field("public_until", indexed=True, fast=True)
+    builder.add_integer_field("rank", fast=True)  # ranking.rank_value
     _stored(builder, "snippet")  # the text a highlight is cut from
     _stored(builder, "hash")
     return builder.build()
@@ -115,19 +125,29 @@ def _present(fields: dict[str, Any]) -> dict[str, Any]:
 
 def subject_fields(doc: SubjectDoc) -> dict[str, Any]:
     """Plain values (picklable: the bulk build computes them in worker processes)."""
-    names = join_parts(*subject_names(doc))
+    listed = subject_names(doc)
+    names = join_parts(*listed)
+    cores = core_names(listed)
     return _present({
         "id": doc.id,
         "name": gram_text(names, 2),
         "name1": gram_text(names, 1),
+        "core": gram_text(join_parts(*cores), 2),
+        "rtext": gram_text(join_parts(*doc.record_text), 2),
         "exact": " ".join(exact_names(doc)),
+        "exact_core": " ".join(cores),
+        "idkey": id_number_key(doc.id_number) if doc.is_person else None,
+        "person": "1" if doc.is_person else None,
         "head": " ".join(name_heads(doc)),
-        "pinyin": pinyin_keys(*subject_names(doc)),
+        "pinyin": pinyin_keys(*listed),
+        "pinyin_head": pinyin_heads(*listed),
+        "pinyin_whole": pinyin_wholes(*listed),
         "uscc": (doc.uscc or "").upper(),
         "uscc_head": " ".join(uscc_heads(doc.uscc)),
         "subject_type": id_text(doc.subject_type),
         "region_id": id_text(doc.region_id),
         "founded": day_number(doc.founded_on),
+        "rank": rank_value(doc.founded_on, doc.id),
         "display": doc.display_name or "",
         "hash": content_hash(doc),
     })
@@ -137,6 +157,8 @@ def record_fields(doc: RecordDoc) -> dict[str, Any]:
     return _present({
         "id": doc.id,
         "text": gram_text(record_text(doc), 2),
+        "sname": gram_text(join_parts(*record_subject_names(doc)), 2),
+        "sexact": " ".join(record_subject_names(doc)),
         "docno": normalize(doc.doc_number),
         "codes": " ".join(record_codes(doc)),
         "uscc": (doc.subject_uscc or "").upper(),
@@ -148,6 +170,7 @@ def record_fields(doc: RecordDoc) -> dict[str, Any]:
         "subject_type": id_text(doc.subject_type),
         "decided": day_number(doc.decided_on),
         "public_until": day_number(doc.public_until, OPEN_END),
+        "rank": rank_value(doc.decided_on, doc.id),
         "snippet": record_snippet(doc),
         "hash": content_hash(doc),
     })

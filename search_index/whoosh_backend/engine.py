@@ -20,11 +20,11 @@ from whoosh import query as q
 from whoosh.index import FileIndex, clean_files, create_in, exists_in, open_dir
 from whoosh.searching import Searcher
 
-from search_index import highlight
+from search_index import highlight, query_plan, tiers
 from search_index.backend import Fingerprints, Hit, Page, SearchBackend, Suggestion
 from search_index.documents import RECORD, SUBJECT, RecordDoc, SubjectDoc, day_number
+from search_index.query_plan import AnyOf, Clause
 from search_index.store import IndexStore
-from search_index.text import normalize
 from search_index.whoosh_backend import budget, bulk, queries
 from search_index.whoosh_backend.fields import record_fields, subject_fields
 from search_index.whoosh_backend.schema import RECORDS, SUBJECTS, record_schema, subject_schema
@@ -32,6 +32,7 @@ from search_index.whoosh_backend.schema import RECORDS, SUBJECTS, record_schema,
 COUNT_CAP = 100_000  # extrapolated totals are capped here
 BROAD_CANDIDATES = 250  # above this, phrase verification of every candidate is too slow
 SCAN_BUDGET_SECONDS = 0.025  # counting budget of a broad query
+COUNT_ONLY_BUDGET_SECONDS = 0.005  # a broad tier after the page is full: its count only
 WRITER_TIMEOUT = 30.0  # seconds to wait for another process's writer
 BULK_UPDATE_DOCS = 500  # an update this large is written by the bulk writer (imports)
 INDEXES = {SUBJECT: SUBJECTS, RECORD: RECORDS}
@@ -132,35 +133,33 @@ class WhooshBackend(SearchBackend):
         return mask
 
     def _run(
-        self, searcher: Searcher, query: q.Query, page: int, per_page: int, sort: str,
-        date_field: str, mask: set[int] | None, candidates: int,
-    ) -> tuple[int, bool, list[Any]]:
-        """Selective queries are scored and counted exactly. Broad ones (their rarest bigram
-        in more than BROAD_CANDIDATES documents) would verify phrase positions in a large
-        part of the corpus: they are answered in index order (built newest first) and their
-        total is extrapolated from a time-boxed scan."""
-        page = max(1, page)
-        limit = page * per_page
+        self, searcher: Searcher, query: q.Query, offset: int, limit: int,
+        mask: set[int] | None, candidates: int,
+    ) -> tiers.TierResult:
+        """One tier, most recent first (the `rank` column), counted exactly. A broad tier
+        (its rarest bigram in more than BROAD_CANDIDATES documents) would verify phrase
+        positions in a large part of the corpus: it is answered in index order (built
+        most recent first) and its count is extrapolated from a time-boxed scan."""
+        need = offset + limit
         if candidates > BROAD_CANDIDATES:
-            total, exact, docnums = self._scan(searcher, query, limit, mask)
-            hits = [_Stored(searcher.stored_fields(d)) for d in docnums[limit - per_page:]]
-            return total, exact, hits
-        kwargs: dict[str, Any] = {"limit": limit, "mask": mask or None, "optimize": False}
-        if sort == "date":
-            kwargs.update(sortedby=date_field, reverse=True)
-        results = searcher.search(query, **kwargs)
-        return len(results), True, list(results)[(page - 1) * per_page:limit]
+            seconds = SCAN_BUDGET_SECONDS if limit else COUNT_ONLY_BUDGET_SECONDS
+            total, exact, docnums = self._scan(searcher, query, need, mask, seconds)
+            return total, exact, [_Stored(searcher.stored_fields(d)) for d in docnums[offset:need]]
+        results = searcher.search(query, limit=max(1, need), mask=mask or None,
+                                  sortedby="rank", reverse=True, optimize=False)
+        return len(results), True, list(results)[offset:need]
 
     @staticmethod
     def _scan(
         searcher: Searcher, query: q.Query, need: int, mask: set[int] | None,
+        seconds: float = SCAN_BUDGET_SECONDS,
     ) -> tuple[int, bool, list[int]]:
         # Within SCAN_BUDGET_SECONDS whether or not `need` hits were found by then: over
         # budget, the hits so far and an extrapolated total (exact=False). Phrase matchers
         # look at the clock too (budget.Phrase), so a phrase matching little cannot run on.
         found: list[int] = []
         count = last = 0
-        with budget.deadline(SCAN_BUDGET_SECONDS):
+        with budget.deadline(seconds):
             try:
                 for seen, docnum in enumerate(searcher.docs_for_query(query), 1):
                     if seen % 16 == 0:
@@ -177,64 +176,94 @@ class WhooshBackend(SearchBackend):
                 return min(max(count, estimate), COUNT_CAP), False, found
         return count, True, found
 
+    def _walk(
+        self, indexname: str, plan_tiers: list[tuple[str, Clause | None]],
+        filters: Mapping[str, Any], page: int, per_page: int, sort: str,
+        date_field: str, mask: set[int] | None = None, without: q.Query | None = None,
+    ) -> tiers.Walked:
+        """The plan's tiers in ranking order (sort "date": all of them as one, by date)."""
+        searcher = self._searcher(indexname)
+        clauses = tiers.live(plan_tiers)
+        if sort == "date" and clauses:
+            clauses = [AnyOf(tuple(clauses)) if len(clauses) > 1 else clauses[0]]
+
+        def single(field: str, char: str) -> int:
+            if field == "name":
+                return int(searcher.doc_frequency("name1", char))
+            return int(searcher.doc_count_all())
+
+        def frequency(field: str, value: str) -> int:
+            return int(searcher.doc_frequency(field, value))
+
+        def run(tier: Clause, earlier: list[Clause], offset: int, limit: int
+                ) -> tiers.TierResult:
+            candidates = tiers.estimate(tier, frequency, single)
+            if not candidates:
+                return 0, True, []  # a term no document has: nothing to verify
+            query = queries.excluding(queries.translate(tier),
+                                      [queries.translate(e) for e in earlier])
+            if without is not None:
+                query = q.AndNot(query, without)
+            query = queries.with_filters(query, filters, date_field)
+            return self._run(searcher, query, offset, limit, mask, candidates)
+
+        return tiers.walk(clauses, run, page, per_page)
+
     def search_subjects(
         self, text: str, filters: Mapping[str, Any] | None = None, page: int = 1,
         per_page: int = 20, sort: str = "relevance",
     ) -> Page:
-        query = queries.subject_query(text)
-        if query is None:
+        understood = query_plan.plan(text)
+        if understood.empty:
             return Page(0, page, per_page, [])
-        query = queries.with_filters(query, _subject_filters(filters or {}), "founded")
-        searcher = self._searcher(SUBJECTS)
-        needle = normalize(text)
-        candidates = queries.candidates(searcher, "name1" if len(needle) == 1 else "name",
-                                        needle)
-        total, exact, hits = self._run(searcher, query, page, per_page, sort, "founded", None,
-                                       candidates)
-        return Page(total, page, per_page, [
-            Hit(int(h["id"]), float(h.score or 0.0), highlight.mark(h.get("display", ""), needle))
-            for h in hits
-        ], exact)
+        found = self._walk(SUBJECTS, understood.subject_tiers(),
+                           _subject_filters(filters or {}), page, per_page, sort, "founded")
+        needles = understood.needles
+        return Page(found.total, page, per_page, [
+            Hit(int(h["id"]), float(score), highlight.mark(h.get("display", ""), needles))
+            for score, h in found.hits
+        ], found.exact)
 
     def search_records(
         self, text: str, filters: Mapping[str, Any] | None = None, page: int = 1,
         per_page: int = 20, sort: str = "relevance", today: date | None = None,
     ) -> Page:
-        query = queries.record_query(text)
-        if query is None:
+        understood = query_plan.plan(text)
+        if understood.empty:
             return Page(0, page, per_page, [])
         searcher = self._searcher(RECORDS)
-        needle = normalize(text)
-        if searcher.doc_frequency("docno", needle):
-            query = q.Term("docno", needle)  # a document number: look it up, nothing more
-            candidates = 1
-        else:
-            candidates = queries.candidates(searcher, "text", needle)
-        query = queries.with_filters(query, filters or {}, "decided")
+        plan_tiers = understood.record_tiers()
+        if searcher.doc_frequency("docno", understood.whole):
+            plan_tiers = plan_tiers[:1]  # a document number: look it up, nothing more
         mask = self._expired_mask(searcher, today or date.today())
-        total, exact, hits = self._run(searcher, query, page, per_page, sort, "decided", mask,
-                                       candidates)
-        return Page(total, page, per_page, [
-            Hit(int(h["id"]), float(h.score or 0.0),
-                highlight.snippet(h.get("snippet", ""), needle))
-            for h in hits
-        ], exact)
+        found = self._walk(RECORDS, plan_tiers, filters or {}, page, per_page, sort,
+                           "decided", mask)
+        needles = understood.needles
+        return Page(found.total, page, per_page, [
+            Hit(int(h["id"]), float(score), highlight.snippet(h.get("snippet", ""), needles))
+            for score, h in found.hits
+        ], found.exact)
 
     def matching_ids(self, entity: str, text: str) -> set[int]:
-        build = queries.subject_query if entity == SUBJECT else queries.record_query
-        query = build(text)
-        if query is None:
+        understood = query_plan.plan(text)
+        plan_tiers = (understood.subject_tiers() if entity == SUBJECT
+                      else understood.record_tiers())
+        clauses = tiers.live(plan_tiers)
+        if understood.empty or not clauses:
             return set()
+        query = queries.translate(AnyOf(tuple(clauses)))
         searcher = self._searcher(INDEXES[entity])
         return {int(searcher.stored_fields(d)["id"]) for d in searcher.docs_for_query(query)}
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
-        query = queries.suggest_query(prefix)
-        if query is None:
+        """The subject search's first names, in its order; never a natural person."""
+        understood = query_plan.plan(prefix)
+        if understood.empty:
             return []
-        searcher = self._searcher(SUBJECTS)
+        found = self._walk(SUBJECTS, understood.subject_tiers(), {}, 1, limit, "relevance",
+                           "founded", without=q.Term("person", "1"))
         return [Suggestion(int(h["id"]), h.get("display", ""), h.get("uscc") or None)
-                for h in searcher.search(query, limit=limit)]
+                for _score, h in found.hits]
 
     def fingerprints(self, today: date) -> Fingerprints:
         found: Fingerprints = {}

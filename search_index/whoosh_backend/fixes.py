@@ -1,4 +1,4 @@
-"""Four fixes to whoosh (unmaintained since 2016; the fork too), applied on import.
+"""Five fixes to whoosh (unmaintained since 2016; the fork too), applied on import.
 
 Flushing a segment asks, for every posting, for the field's length column; for fields
 without lengths (ID, KEYWORD, NUMERIC) whoosh checks the file system each time and caches
@@ -21,6 +21,11 @@ wrapped in `BytesIO(memoryview)`, which copies the whole file into private memor
 reader and writer opened copies the segment's term tables and columns (profiled: 0.4 s of
 a 0.6 s incremental update at 100k records, and gigabytes per worker at 1M). The file is
 read in place instead.
+
+`AndNotMatcher` (a query "A but not B": the search's tiers exclude the better tiers, the
+typeahead excludes persons) checks its first document against B only when B happens to be
+on that very document: when B starts before A's first document, A's first document is
+returned even if B has it too. The first document is checked like every other one.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from typing import Any
 from whoosh.codec import whoosh3
 from whoosh.filedb import structfile
 from whoosh.matching import ListMatcher
+from whoosh.matching.binary import AndNotMatcher
 
 _MISSING = object()
 
@@ -123,8 +129,14 @@ def _buffer_file_init(self: Any, buf: Any, name: str | None = None, onclose: Any
     self.is_closed = False
 
 
+def _and_not_find_first(self: Any) -> None:
+    if self.a.is_active() and self.b.is_active():
+        self._find_next()  # skips B to A's document, then steps A past B's documents
+
+
 def apply() -> None:
     structfile.BufferFile.__init__ = _buffer_file_init
+    AndNotMatcher._find_first = _and_not_find_first
     whoosh3.W3PerDocReader._cached_reader = _cached_reader
     whoosh3.W3TermInfo.set_inline = whoosh3.W3TermInfo.set_inlined
     whoosh3.W3Codec.postings_reader = _postings_reader

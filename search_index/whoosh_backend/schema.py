@@ -24,14 +24,22 @@ def subject_schema() -> Schema:
         id=ID(stored=True, unique=True),
         name=_bigram_field(),  # name and former names
         name1=TEXT(analyzer=NgramTokenizer(1), phrase=False),
-        exact=KEYWORD(),  # normalised whole names, for the exact-name boost
-        head=KEYWORD(),  # edge prefixes of names, for typeahead ranking
+        exact=KEYWORD(),  # normalised whole names (a person's only when published)
+        exact_core=KEYWORD(),  # whole names without form/administrative words
+        idkey=KEYWORD(),  # a person's ID number, as an opaque key
+        person=ID(),  # "1" for a natural person (never suggested)
+        head=KEYWORD(),  # edge prefixes of names, for the prefix tier
+        core=_bigram_field(),  # names without form/administrative words
+        rtext=_bigram_field(),  # the subject's public records' text
         pinyin=KEYWORD(),
+        pinyin_head=KEYWORD(),
+        pinyin_whole=KEYWORD(),
         uscc=ID(stored=True),
         uscc_head=KEYWORD(),  # USCC prefixes (6+ characters), one term per look-up
         subject_type=ID(),
         region_id=ID(),
         founded=NUMERIC(int, bits=32, shift_step=16, sortable=True),
+        rank=NUMERIC(int, bits=64, shift_step=32, sortable=True),  # ranking.rank_value
         display=STORED(),  # the public display name (natural persons masked)
         hash=STORED(),  # documents.content_hash, for search-verify
     )
@@ -41,6 +49,8 @@ def record_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         text=_bigram_field(),  # title, facts, content, legal basis, department, doc number
+        sname=_bigram_field(),  # the subject's names and their cores
+        sexact=KEYWORD(),  # the same, whole
         docno=ID(),
         codes=KEYWORD(),  # documents.record_codes: code/number queries are look-ups
         uscc=ID(),
@@ -52,6 +62,7 @@ def record_schema() -> Schema:
         subject_type=ID(),
         decided=NUMERIC(int, bits=32, shift_step=16, sortable=True),
         public_until=NUMERIC(int, bits=32, shift_step=16),
+        rank=NUMERIC(int, bits=64, shift_step=32, sortable=True),  # ranking.rank_value
         snippet=STORED(),  # the text a highlight is cut from
         hash=STORED(),  # documents.content_hash, for search-verify
     )

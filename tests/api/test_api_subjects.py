@@ -99,3 +99,4 @@ def test_openapi_document(client):
     responses = body["paths"]["/subjects/{uscc}"]["get"]["responses"]
     assert {"200", "400", "404", "429"} <= set(responses)
     assert body["servers"][0]["url"].endswith("/api/v1")
+

@@ -207,15 +207,53 @@ def test_real_engine_finds_by_name_part_and_never_a_hidden_record(
     assert "101号" in records and "102号" not in records
 
 
-def test_real_engine_masks_persons(client, make_subject, db_session):
+def _result_list(html: str) -> str:
+    return html.split('<ol class="result-list">', 1)[1].split("</ol>", 1)[0] \
+        if '<ol class="result-list">' in html else ""
+
+
+def test_real_engine_finds_a_person_only_by_the_whole_id_number(client, make_subject,
+                                                                make_record, db_session):
     real_search()
     person = make_subject(name="欧阳明华", subject_type="自然人", id_number=ID_NUMBER)
+    make_record(person, facts="无证驾驶营运车辆")
     db_session.commit()
-    html = text(client.get("/search?q=欧阳明华"))
-    results = html.split('<ol class="result-list">', 1)[1].split("</ol>", 1)[0]
+    for partial in ("欧阳明华", "欧阳", "明华", ID_NUMBER[:10]):
+        assert f"/subjects/{person.id}" not in _result_list(text(
+            client.get("/search", query_string={"q": partial}))), partial
+    results = _result_list(text(client.get(f"/search?q={ID_NUMBER}")))
     assert f"/subjects/{person.id}" in results
-    assert "欧***" in results and "欧阳明华" not in results and ID_NUMBER not in html
+    # The answer shows what the profile shows: the masked name, never the number whole.
+    assert "欧***" in results and "欧阳明华" not in results and ID_NUMBER not in results
     assert db_session.scalar(select(QueryLog).where(QueryLog.subject_id == person.id))
+
+
+def test_real_engine_finds_a_listed_person_by_the_whole_name_only(client, make_subject,
+                                                                  make_record, db_session):
+    real_search()
+    listed = make_subject(name="欧阳明华", subject_type="自然人", id_number=ID_NUMBER)
+    make_record(listed, kind="list", list_type="失信被执行人", title="失信被执行人")
+    fined = make_subject(name="欧阳明国", subject_type="自然人", id_number="231102198001015678")
+    make_record(fined, facts="无证驾驶营运车辆")
+    db_session.commit()
+    results = _result_list(text(client.get("/search?q=欧阳明华")))
+    assert f"/subjects/{listed.id}" in results and "欧阳明华" in results
+    assert f"/subjects/{fined.id}" not in _result_list(text(client.get("/search?q=欧阳明国")))
+    assert f"/subjects/{listed.id}" not in _result_list(text(client.get("/search?q=欧阳明")))
+    names = client.get("/search/suggest?q=欧阳明华").get_json()["suggestions"]
+    assert names == []
+
+
+def test_real_engine_never_finds_a_person_without_a_public_record(client, make_subject,
+                                                                  make_record, db_session):
+    real_search()
+    person = make_subject(name="欧阳明华", subject_type="自然人", id_number=ID_NUMBER)
+    make_record(person, kind="list", list_type="失信被执行人", title="失信被执行人",
+                visibility=Visibility.ARCHIVED.value)  # repaired: kept as an archive
+    db_session.commit()
+    for query in ("欧阳明华", ID_NUMBER):
+        assert f"/subjects/{person.id}" not in _result_list(text(
+            client.get("/search", query_string={"q": query}))), query
 
 
 def test_result_page_queries_do_not_grow_with_hits(client, engine, make_subject, make_record,
@@ -257,10 +295,10 @@ def test_real_engine_pagination_filters_and_typeahead(client, make_subject, make
     db_session.commit()
 
     first = text(client.get("/search?q=鑫源"))
-    assert "找到 <strong>26</strong> 条" in first  # 25 companies and the (masked) person
-    assert "共 26 条，第 1 / 2 页" in first
+    assert "找到 <strong>25</strong> 条" in first  # the person has no public record
+    assert "共 25 条，第 1 / 2 页" in first
     second = text(client.get("/search?q=鑫源&page=2"))
-    assert second.count('class="card result"') == 6
+    assert second.count('class="card result"') == 5
 
     records = text(client.get("/search?q=鑫源&tab=records&kind=penalty"))
     assert "PEN-鑫源-1" in records and "LIC-鑫源-1" not in records
@@ -270,7 +308,7 @@ def test_real_engine_pagination_filters_and_typeahead(client, make_subject, make
     assert "鑫源明" not in names and "鑫**" not in names
 
     body = client.get("/api/v1/search?q=鑫源").get_json()
-    assert body["subjects"]["total"] == 26 and len(body["subjects"]["hits"]) == 20
+    assert body["subjects"]["total"] == 25 and len(body["subjects"]["hits"]) == 20
     assert body["records"]["total"] == 2
     person_hit = [h for h in body["subjects"]["hits"] if h["id"] == person.id]
     assert not person_hit or person_hit[0]["name"] == "鑫**"

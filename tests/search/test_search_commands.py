@@ -15,7 +15,7 @@ def cli(app, *args: str):
 def test_search_verify_finds_drift_and_repair_fixes_it(app, make_subject, make_record,
                                                       db_session):
     shop = make_subject(name="黑河市核对前商贸有限公司")
-    make_record(shop, facts="核对用的处罚事实")
+    record = make_record(shop, facts="核对用的处罚事实")
     db_session.commit()
     assert cli(app, "search-sync").exit_code == 0
     clean = cli(app, "search-verify")
@@ -27,7 +27,9 @@ def test_search_verify_finds_drift_and_repair_fixes_it(app, make_subject, make_r
     db_session.commit()
     drift = cli(app, "search-verify")
     assert drift.exit_code == 1
-    assert f"索引内容过时：主体 {shop.id}" in drift.output and "1 处差异" in drift.output
+    # The subject and its record (found on the records tab by the subject's name) are stale.
+    assert f"索引内容过时：主体 {shop.id}" in drift.output
+    assert f"索引内容过时：记录 {record.id}" in drift.output and "2 处差异" in drift.output
     assert search.search_subjects("核对后").total == 0
 
     repaired = cli(app, "search-verify", "--repair")

@@ -109,10 +109,15 @@ def test_records_by_document_number_and_filters(shop, make_subject, make_record,
     assert subject_ids("黑河市", subject_type="个体工商户") == {other.id}
 
 
-def test_natural_persons_are_found_by_full_name_but_shown_masked(make_subject, db_session):
+def test_natural_persons_are_found_by_the_whole_id_number_and_shown_masked(
+        make_subject, make_record, db_session):
     person = make_subject(name="欧阳明华", subject_type="自然人", id_number=ID_NUMBER)
     db_session.commit()
-    page = search.search_subjects("欧阳明华")
+    assert search.search_subjects(ID_NUMBER).total == 0  # no public record: not at all
+    make_record(person, facts="无证驾驶营运车辆")
+    db_session.commit()
+    assert search.search_subjects("欧阳明华").total == 0  # a name on no naming list
+    page = search.search_subjects(ID_NUMBER)
     assert [h.id for h in page.hits] == [person.id]
     assert "明华" not in page.hits[0].highlight
     assert all("明华" not in s["name"] for s in search.suggest("欧阳"))

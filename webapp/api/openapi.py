@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from webapp.rules.kinds import RecordKind
+from webapp.rules.kinds import SUBJECT_TYPES, ListNature, RecordKind
 
 _STR = {"type": "string"}
 _STR_NULL = {"type": ["string", "null"]}
@@ -84,6 +84,8 @@ SEARCH = {
     "type": "object",
     "properties": {
         "query": _STR, "kind": _STR, "page": {"type": "integer"}, "per_page": {"type": "integer"},
+        "sort": {"enum": ["relevance", "date"]},
+        "filters": {"type": "object", "description": "生效的筛选条件"},
         "subjects": {"type": "object", "properties": {
             "total": {"type": "integer"},
             "total_exact": {"type": "boolean", "description": "false: total is an estimate"},
@@ -148,7 +150,9 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                 "parameters": [
                     {"name": "q", "in": "query", "required": True,
                      "schema": {"type": "string", "maxLength": 100},
-                     "description": "名称片段、统一社会信用代码、文书号或拼音"},
+                     "description": "名称片段（可空格分隔多个词，须同时匹配）、统一社会信用代码、"
+                                    "文书号、拼音全拼或首字母、繁体字；自然人只能按完整身份证号"
+                                    "或依法须公开姓名的名单上的完整姓名查询"},
                     {"name": "kind", "in": "query", "required": False,
                      "schema": {"enum": ["all", "subjects", "records",
                                          *(k.value for k in RecordKind)], "default": "all"},
@@ -156,6 +160,27 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                                     "或某一信息类别"},
                     {"name": "page", "in": "query", "required": False,
                      "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 1}},
+                    {"name": "sort", "in": "query", "required": False,
+                     "schema": {"enum": ["relevance", "date"], "default": "relevance"},
+                     "description": "relevance 按相关度（全称、前缀、名称包含、名称与信息内容，"
+                                    "同档按时间新到旧，与信用状况无关）；date 按日期新到旧"},
+                    {"name": "list_nature", "in": "query", "required": False,
+                     "schema": {"enum": [n.value for n in ListNature]},
+                     "description": "名单性质（只筛选信用信息）"},
+                    {"name": "department_id", "in": "query", "required": False,
+                     "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647},
+                     "description": "提供部门编号（只筛选信用信息）"},
+                    {"name": "region_id", "in": "query", "required": False,
+                     "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647},
+                     "description": "区域编号"},
+                    {"name": "subject_type", "in": "query", "required": False,
+                     "schema": {"enum": list(SUBJECT_TYPES)}, "description": "主体类别"},
+                    {"name": "date_from", "in": "query", "required": False,
+                     "schema": {"type": "string", "format": "date"},
+                     "description": "决定日期自（只筛选信用信息）"},
+                    {"name": "date_to", "in": "query", "required": False,
+                     "schema": {"type": "string", "format": "date"},
+                     "description": "决定日期至（只筛选信用信息），不早于 date_from"},
                 ],
                 "responses": {
                     "200": {"description": "每页 20 条",

@@ -6,6 +6,7 @@ apply). Errors are JSON with a Chinese reason (the factory's handlers do the 404
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import current_app, jsonify, request
@@ -18,13 +19,60 @@ from webapp.models import Subject
 from webapp.public import results as search_results
 from webapp.public.views import log_views
 from webapp.rules import uscc as uscc_rules
-from webapp.rules.kinds import RecordKind
+from webapp.rules.kinds import SUBJECT_TYPES, ListNature, RecordKind
 from webapp.services import profiles
 
 PER_PAGE = 20
 MAX_PAGE = 500
 #: `kind`: which results to return; a record kind narrows the records to that kind.
 KINDS = ("all", "subjects", "records", *(k.value for k in RecordKind))
+SORTS = ("relevance", "date")
+LIST_NATURES = tuple(n.value for n in ListNature)
+
+
+class BadParameter(ValueError):
+    """A search parameter the API refuses (the message is the Chinese reason)."""
+
+
+def _id_param(name: str) -> int | None:
+    raw = request.args.get(name) or ""
+    if not raw:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= 2**31 - 1:
+        raise BadParameter(f"{name} 参数应为正整数")
+    return int(raw)
+
+
+def _date_param(name: str) -> date | None:
+    raw = request.args.get(name) or ""
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadParameter(f"{name} 参数应为 YYYY-MM-DD 格式的日期") from None
+
+
+def _choice_param(name: str, allowed: tuple[str, ...]) -> str | None:
+    raw = request.args.get(name) or ""
+    if raw and raw not in allowed:
+        raise BadParameter(f"{name} 参数无效，可选值：{'、'.join(allowed)}")
+    return raw or None
+
+
+def search_filters() -> dict[str, Any]:
+    """The filters the search page has, from the query string (raises BadParameter)."""
+    found = {
+        "list_nature": _choice_param("list_nature", LIST_NATURES),
+        "department_id": _id_param("department_id"),
+        "region_id": _id_param("region_id"),
+        "subject_type": _choice_param("subject_type", SUBJECT_TYPES),
+        "date_from": _date_param("date_from"),
+        "date_to": _date_param("date_to"),
+    }
+    if found["date_from"] and found["date_to"] and found["date_from"] > found["date_to"]:
+        raise BadParameter("date_from 不能晚于 date_to")
+    return found
 
 
 def api_limit() -> str:
@@ -50,20 +98,31 @@ def search() -> Any:
     if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
         return error(400, "请求无效", f"page 参数应为 1 到 {MAX_PAGE} 之间的整数")
     try:
+        sort = _choice_param("sort", SORTS) or "relevance"
+        given = search_filters()
+    except BadParameter as bad:
+        return error(400, "请求无效", str(bad))
+    try:
         body: dict[str, Any] = {"query": query, "kind": kind, "page": int(page),
-                                "per_page": PER_PAGE}
+                                "per_page": PER_PAGE, "sort": sort,
+                                "filters": {k: v.isoformat() if isinstance(v, date) else v
+                                            for k, v in given.items() if v is not None}}
         shown = []
         if kind in ("all", "subjects"):
+            # Subjects have no list nature, department or decision date: those filters
+            # narrow the records only (as on the search page).
+            subject_filters = search_results.make_filters(
+                region_id=given["region_id"], subject_type=given["subject_type"])
             found = search_results.subject_results(
-                db.session, query, search_results.make_filters(), int(page), PER_PAGE, "relevance")
+                db.session, query, subject_filters, int(page), PER_PAGE, sort)
             body["subjects"] = {"total": found.total, "total_exact": found.exact,
                                 "hits": [serializers.subject_hit_json(h) for h in found.hits]}
             shown.extend(search_results.natural_persons(found))
         if kind != "subjects":
             record_kind = kind if kind in {k.value for k in RecordKind} else None
-            filters = search_results.make_filters(kind=record_kind)
+            filters = search_results.make_filters(kind=record_kind, **given)
             found = search_results.record_results(
-                db.session, query, filters, int(page), PER_PAGE, "relevance")
+                db.session, query, filters, int(page), PER_PAGE, sort)
             body["records"] = {"total": found.total, "total_exact": found.exact,
                                "hits": [serializers.record_hit_json(h) for h in found.hits]}
             shown.extend(search_results.natural_persons(found))

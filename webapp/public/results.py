@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from search_index import highlight, query_plan
 from webapp.models import Record, Subject
 from webapp.services import profiles
 from webapp.services.clock import today as china_today
@@ -61,6 +62,7 @@ class RecordHit:
     title: str
     highlight: Markup
     under_objection: bool
+    title_highlight: Markup  # the title with the query's terms marked
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ def record_results(
     day = today or china_today()
     found = search_module().search_records(query, filters, page=page, per_page=per_page,
                                            sort=sort)
+    needles = query_plan.plan(query).needles
     records = profiles.public_records_by_id(session, [h.id for h in found.hits], day)
     names = profiles.summaries(session, [r.subject_id for r in records.values()], day)
     hits = []
@@ -147,10 +150,11 @@ def record_results(
         # The index holds text in clear: use its highlight only when masking changes nothing.
         if mark is None or profiles.redact_text(mark.striptags(), subject, disclosed) != \
                 mark.striptags():
-            text = item.facts or item.content or item.title
-            mark = profiles.highlight(_snippet(text, query), query)
-        hits.append(RecordHit(record, shown, profiles.record_label(record),
-                              item.title or record.doc_number or "", mark, item.under_objection))
+            text = item.facts or item.content or item.title or ""
+            mark = highlight.snippet(text, needles) or escape(_snippet(text, query))
+        title = item.title or record.doc_number or ""
+        hits.append(RecordHit(record, shown, profiles.record_label(record), title, mark,
+                              item.under_objection, highlight.mark(title, needles)))
     return _results(found, hits)
 
 

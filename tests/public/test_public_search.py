@@ -9,6 +9,7 @@ once it has landed.
 
 from __future__ import annotations
 
+import re
 import sys
 import types
 from dataclasses import dataclass, field
@@ -95,6 +96,19 @@ def test_stale_index_never_shows_a_hidden_record(client, engine, make_subject, m
     assert "SHOWN-1" in html and "销售<mark>过期</mark>食品" in html
     assert "REPAIRED-1" not in html and "无照" not in html
     assert f"/records/{shown.id}" in html and f"/records/{repaired.id}" not in html
+
+
+def test_a_record_without_title_or_number_still_has_a_link_text(client, engine, make_subject,
+                                                                make_record, db_session):
+    shop = make_subject(name="黑河市承诺无题商贸有限公司")
+    bare = make_record(shop, kind="commitment", doc_number=None, title=None,
+                       content="依法诚信经营的承诺")
+    db_session.commit()
+    engine.records = [Hit(bare.id, 1.0, Markup("依法<mark>诚信</mark>经营的承诺"))]
+    html = text(client.get("/search?q=诚信&tab=records"))
+    link = re.search(rf'<a href="/records/{bare.id}">([^<]*)</a>', html)
+    assert link is not None and link.group(1).strip(), html
+    assert f"{bare.decided_on:%Y-%m-%d}" in link.group(1)
 
 
 def test_persons_are_masked_in_results_and_logged(client, engine, make_subject, make_record,

@@ -152,8 +152,11 @@ def record_results(
                 mark.striptags():
             text = item.facts or item.content or item.title or ""
             mark = highlight.snippet(text, needles) or escape(_snippet(text, query))
-        title = item.title or record.doc_number or ""
-        hits.append(RecordHit(record, shown, profiles.record_label(record), title, mark,
+        label = profiles.record_label(record)
+        # The result's link text: a commitment or evaluation may have neither title nor number.
+        title = (item.title or record.list_type or record.doc_number
+                 or f"{label}（{record.decided_on:%Y-%m-%d}）")
+        hits.append(RecordHit(record, shown, label, title, mark,
                               item.under_objection, highlight.mark(title, needles)))
     return _results(found, hits)
 

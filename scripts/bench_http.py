@@ -15,7 +15,8 @@
 4. prints per class p50/p95/p99 and req/s, errors, and each worker's RSS after the run
    (VmRSS of gunicorn's children).
 
-Rate limits are lifted for the run (all clients share 127.0.0.1), and the script says so.
+Rate limits (every RATELIMIT_*) are lifted for the run (all clients share 127.0.0.1), and
+the script says so.
 Exit status 1 when a request failed (a status other than 200).
 """
 
@@ -26,6 +27,7 @@ import contextlib
 import os
 import random
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
@@ -46,6 +48,7 @@ from pypinyin import lazy_pinyin  # noqa: E402
 
 from search_index.backend import BACKENDS  # noqa: E402
 from search_index.text import normalize  # noqa: E402
+from webapp.config import lifted_limits  # noqa: E402
 
 NO_LIMIT = "1000000 per minute"
 STATIC = "/static/css/site.css"
@@ -55,6 +58,10 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def index_dir(instance: str, backend: str) -> str:
+    return str(Path(instance) / f"search-index-{backend}")
 
 
 def flask(env: dict[str, str], *args: str) -> None:
@@ -215,25 +222,40 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--short", action="store_true", help="CI: small city, 4 s per backend")
+    parser.add_argument("--keep", type=Path, default=None, metavar="DIR",
+                        help="keep the city (database, indexes) in DIR and reuse it when "
+                             "it is there: the city-scale import takes many minutes")
+    parser.add_argument("--reuse-index", action="store_true",
+                        help="with --keep: serve a backend's kept index instead of "
+                             "reindexing (whoosh takes a quarter of an hour at 1M records)")
     args = parser.parse_args()
     if args.short:
         args.entities, args.clients, args.seconds = 300, 4, 4.0
 
     failed = False
-    with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp:
+    with (tempfile.TemporaryDirectory(prefix="bench-http-") if args.keep is None
+          else contextlib.nullcontext(str(args.keep))) as tmp:
+        Path(tmp).mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "APP_ENV": "development", "INSTANCE_DIR": tmp,
                "SECRET_KEY": secrets.token_hex(24),
                "DATABASE_URL": args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}",
-               "RATELIMIT_SEARCH": NO_LIMIT, "RATELIMIT_API": NO_LIMIT,
-               "PYTHONPATH": str(PROJECT)}
-        print(f"rate limits lifted for the run: RATELIMIT_SEARCH=RATELIMIT_API={NO_LIMIT}")
+               **lifted_limits(NO_LIMIT), "PYTHONPATH": str(PROJECT)}
+        print(f"rate limits lifted for the run: every RATELIMIT_* = {NO_LIMIT}")
         started = time.perf_counter()
-        flask(env, "db", "upgrade")
-        # demo-data builds an index too: the first backend's (each is rebuilt below anyway)
-        flask({**env, "SEARCH_BACKEND": args.backends.split(",")[0]}, "demo-data",
-              "--entities", str(args.entities), "--seed", str(args.seed),
-              *(["--records-per-subject", str(args.records_per_subject)]
-                if args.records_per_subject else []))
+        city = (f"entities={args.entities} records-per-subject={args.records_per_subject} "
+                f"seed={args.seed} database={env['DATABASE_URL']}")
+        marker = Path(tmp) / "city.txt"
+        if marker.exists() and marker.read_text() == city:
+            print(f"reusing the city kept in {tmp}")
+        else:
+            flask(env, "db", "upgrade")
+            # demo-data builds an index too (each backend's is rebuilt below anyway)
+            flask({**env, "SEARCH_INDEX_DIR": index_dir(tmp, "demo")}, "demo-data",
+                  "--entities", str(args.entities), "--seed", str(args.seed),
+                  *(["--records-per-subject", str(args.records_per_subject)]
+                    if args.records_per_subject else []))
+            shutil.rmtree(index_dir(tmp, "demo"), ignore_errors=True)
+            marker.write_text(city)
         queries, profiles, scans = seed_codes_and_queries(env, 200, args.seed)
         print(f"demo city: {args.entities} subjects, {len(scans)} codes issued, "
               f"{time.perf_counter() - started:.0f} s; {args.clients} clients, "
@@ -242,10 +264,14 @@ def main() -> None:
         mix = (queries + [("profile", p) for p in profiles[:60]]
                + [("scan page", s) for s in scans[:60]] + [("static (ceiling)", STATIC)] * 20)
         for name in args.backends.split(","):
-            backend_env = {**env, "SEARCH_BACKEND": name}
-            t0 = time.perf_counter()
-            flask(backend_env, "reindex")
-            print(f"\n{name}: reindexed in {time.perf_counter() - t0:.1f} s")
+            backend_env = {**env, "SEARCH_BACKEND": name,
+                           "SEARCH_INDEX_DIR": index_dir(tmp, name)}
+            if args.keep and args.reuse_index and (Path(index_dir(tmp, name)) / "CURRENT").exists():
+                print(f"\n{name}: serving the kept index")
+            else:
+                t0 = time.perf_counter()
+                flask(backend_env, "reindex")
+                print(f"\n{name}: reindexed in {time.perf_counter() - t0:.1f} s")
             port = free_port()
             server = start_gunicorn(backend_env, port, args.workers,
                                     Path(tmp) / f"gunicorn-{name}.log")

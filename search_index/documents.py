@@ -8,12 +8,13 @@ index with the database without re-reading the index's own fields.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
+from operator import attrgetter
 from typing import Any
 
 from search_index.analysis import join_parts
@@ -75,18 +76,17 @@ def day_number(day: date | None, default: int = 0) -> int:
 
 
 @cache
-def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(kind))
+def _all_fields(kind: type) -> Callable[[Any], tuple[Any, ...]]:
+    return attrgetter(*(f.name for f in fields(kind)))
 
 
 def content_hash(doc: SubjectDoc | RecordDoc) -> str:
     """A short digest of everything a document says (same value in every backend)."""
-    # getattr, not dataclasses.astuple: the same values without astuple's deep copies
-    # (which were a third of the cost of turning a record into an index document).
-    values = [v.isoformat() if isinstance(v, date) else v
-              for v in (getattr(doc, name) for name in _field_names(type(doc)))]
-    encoded = json.dumps(values, ensure_ascii=False, default=list, separators=(",", ":"))
-    return hashlib.blake2b(encoded.encode(), digest_size=10).hexdigest()
+    # One attrgetter and repr, not dataclasses.astuple and json: the values are str, int,
+    # bool, None, dates and tuples of str, whose repr is stable, and the digest was a
+    # third of the cost of turning a record into an index document.
+    return hashlib.blake2b(repr(_all_fields(type(doc))(doc)).encode(),
+                           digest_size=10).hexdigest()
 
 
 # ---------------------------------------------------------------------- derived keys
@@ -120,8 +120,13 @@ def record_subject_names(doc: RecordDoc) -> list[str]:
     (a natural person's never: the name is not a way to look a person up)."""
     if doc.subject_is_person:
         return []
-    names = [normalize(n) for n in doc.subject_names if n]
-    return list(dict.fromkeys([*names, *core_names(doc.subject_names)]))
+    return list(_names_and_cores(doc.subject_names))
+
+
+@lru_cache(maxsize=65_536)  # a subject's records share its names
+def _names_and_cores(names: tuple[str, ...]) -> tuple[str, ...]:
+    normalized = [normalize(n) for n in names if n]
+    return tuple(dict.fromkeys([*normalized, *core_names(names)]))
 
 
 def name_heads(doc: SubjectDoc) -> list[str]:
@@ -135,8 +140,13 @@ def name_heads(doc: SubjectDoc) -> list[str]:
 
 def uscc_heads(uscc: str | None) -> list[str]:
     """USCC prefixes of USCC_MIN_PREFIX characters and more, one term per look-up."""
+    return list(_uscc_heads(uscc))
+
+
+@lru_cache(maxsize=65_536)  # asked for each of a subject's records
+def _uscc_heads(uscc: str | None) -> tuple[str, ...]:
     code = normalize(uscc)
-    return [code[:n] for n in range(USCC_MIN_PREFIX, len(code) + 1)]
+    return tuple(code[:n] for n in range(USCC_MIN_PREFIX, len(code) + 1))
 
 
 _ASCII_RUN = re.compile(r"[a-z0-9]+")

@@ -34,8 +34,8 @@ SEQUENCE = "SEQUENCE"
 SCHEMA = "SCHEMA"
 #: the fields every backend writes; bump when they change, so an older index is rebuilt
 #: (2: query plan fields — name cores, pinyin heads, records' text on subjects, subject
-#: names on records, person keys, rank)
-SCHEMA_VERSION = 2
+#: names on records, person keys, rank; 3: content_hash digests repr, not json)
+SCHEMA_VERSION = 3
 WRITER_LOCK = ".writer.lock"
 REBUILD_LOCK = ".rebuild.lock"
 READERS = ".readers"

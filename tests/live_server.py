@@ -13,25 +13,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from limits import parse_many
-
 from webapp import create_app
-from webapp.config import DEFAULTS
+from webapp.config import lifted_limits
 from webapp.extensions import db
 
 PROJECT = Path(__file__).resolve().parent.parent
 
 
-def _is_limit(value: object) -> bool:
-    try:
-        return isinstance(value, str) and bool(parse_many(value))
-    except ValueError:
-        return False
-
-
 # Every named rate limit lifted, for sites one fast test client walks through.
-RELAXED_LIMITS = {key: "10000 per minute" for key, value in DEFAULTS.items()
-                  if key.startswith("RATELIMIT_") and _is_limit(value)}
+RELAXED_LIMITS = lifted_limits("10000 per minute")
 
 
 def site_env(tmp_path: Path, **settings: str) -> dict[str, str]:

@@ -259,15 +259,38 @@ def engine_options(config: dict[str, Any], role: str) -> dict[str, Any]:
     statement = float(config[f"DB_STATEMENT_TIMEOUT_{role.upper()}"])
     lock = float(config[f"DB_LOCK_TIMEOUT_{role.upper()}"])
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": lock or 3600}}  # the busy timeout
+        return {"connect_args": {"timeout": lock or 3600},  # the busy timeout
+                "json_serializer": json_text}
     options = (f"-c statement_timeout={int(statement * 1000)} "
                f"-c lock_timeout={int(lock * 1000)}")
     return {
+        "json_serializer": json_text,
         "pool_pre_ping": True,  # a connection broken by a restart is replaced, not used
         "pool_timeout": float(config["DB_POOL_TIMEOUT"]),
         "connect_args": {"connect_timeout": max(1, round(config["DB_CONNECT_TIMEOUT"])),
                          "options": options, "application_name": f"chengxin-{role}"},
     }
+
+
+def json_text(value: Any) -> str:
+    """JSON columns as UTF-8 text: escaped as \\uXXXX, each Chinese character took six
+    bytes, and a record's source row and change snapshots were most of the database."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def lifted_limits(rate: str) -> dict[str, str]:
+    """Every named rate limit set to `rate`: for test sites and benchmarks, where one
+    address sends everything."""
+    from limits import parse_many
+
+    def is_limit(value: object) -> bool:
+        try:
+            return isinstance(value, str) and bool(parse_many(value))
+        except ValueError:
+            return False
+
+    return {key: rate for key, value in DEFAULTS.items()
+            if key.startswith("RATELIMIT_") and is_limit(value)}
 
 
 def ratelimit_options(config: dict[str, Any]) -> dict[str, Any]:

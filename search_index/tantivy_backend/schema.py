@@ -13,6 +13,7 @@ Stored fields are what a hit needs; the rest is in the database.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import tantivy
@@ -153,12 +154,19 @@ def subject_fields(doc: SubjectDoc) -> dict[str, Any]:
     })
 
 
+@lru_cache(maxsize=65_536)  # a subject's records share its names
+def _subject_name_fields(names: tuple[str, ...]) -> tuple[str, str]:
+    """(sname, sexact) of a record from its subject's names and cores."""
+    return gram_text(join_parts(*names), 2), " ".join(names)
+
+
 def record_fields(doc: RecordDoc) -> dict[str, Any]:
+    sname, sexact = _subject_name_fields(tuple(record_subject_names(doc)))
     return _present({
         "id": doc.id,
         "text": gram_text(record_text(doc), 2),
-        "sname": gram_text(join_parts(*record_subject_names(doc)), 2),
-        "sexact": " ".join(record_subject_names(doc)),
+        "sname": sname,
+        "sexact": sexact,
         "docno": normalize(doc.doc_number),
         "codes": " ".join(record_codes(doc)),
         "uscc": (doc.subject_uscc or "").upper(),

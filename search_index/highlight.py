@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from search_index.text import normalize_with_offsets
+from search_index.text import normalize, normalize_with_offsets
 
 Needles = str | Sequence[str]
 
@@ -16,8 +16,8 @@ def _spans(text: str, needles: Needles) -> list[tuple[int, int]]:
     (one, or several: the terms of a query), overlapping ones merged."""
     wanted = [needles] if isinstance(needles, str) else list(needles)
     wanted = [n for n in wanted if n]
-    if not wanted:
-        return []
+    if not wanted or not any(n in normalize(text) for n in wanted):
+        return []  # the common case in a result list, decided without per-character work
     normalized, offsets = normalize_with_offsets(text)
     found: list[tuple[int, int]] = []
     for needle in wanted:

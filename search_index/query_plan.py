@@ -255,9 +255,11 @@ class QueryPlan:
         name_variant = all_of(*(t.in_name_core() for t in self.terms))
         across = all_of(*(any_of(t.in_name_core(), t.in_records("rtext")) for t in self.terms))
         named = any_of(*(t.in_name_core() for t in self.terms))
+        # With one term, "across" is the name_variant tier again (see record_tiers).
         return [("exact", exact), ("exact_variant", variant), ("prefix", prefix),
                 ("name", name), ("name_variant", name_variant),
-                ("across", all_of(across, named) if across is not None else None),
+                ("across", all_of(across, named)
+                 if across is not None and len(self.terms) > 1 else None),
                 ("records", across)]
 
     # ------------------------------------------------------------ records
@@ -274,8 +276,10 @@ class QueryPlan:
             *(Key("sexact", core(w)) for w in self.wholes if core(w)))
         text = all_of(*(t.in_records("text") for t in self.terms))
         subject = all_of(*(t.in_subject_names() for t in self.terms))
+        # One term found across text and names is one of the two tiers before: nothing new,
+        # but evaluating it (and excluding them from it) cost the broad text phrase twice.
         across = all_of(*(any_of(t.in_records("text"), t.in_subject_names())
-                          for t in self.terms))
+                          for t in self.terms)) if len(self.terms) > 1 else None
         return [("number", number), ("code", codes), ("subject_exact", subject_exact),
                 ("text", text), ("subject", subject), ("across", across)]
 

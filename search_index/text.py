@@ -37,6 +37,8 @@ def normalize(text: str | None) -> str:
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     """The normalised text and, for each of its characters, the index in `text` it came from
     (so a match found in normalised text can be marked in the original)."""
+    if normalize(text) == text:  # nothing to fold or drop: offsets are the identity
+        return text, list(range(len(text)))
     out: list[str] = []
     offsets: list[int] = []
     for index, char in enumerate(text):

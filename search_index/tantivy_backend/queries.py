@@ -31,7 +31,15 @@ def _phrase(schema: tantivy.Schema, field: str, text: str) -> Query:
     pairs = bigrams(text)
     if len(pairs) == 1:
         return Query.term_query(schema, field, pairs[0])
-    return Query.phrase_query(schema, field, pairs)
+    return Query.phrase_query(schema, field, covering_pairs(pairs))
+
+
+def covering_pairs(pairs: list[str]) -> list[tuple[int, str]]:
+    """(offset, bigram) of every other bigram and the last: they cover every character, so
+    the phrase still matches only the contiguous text, with about half the posting lists
+    to intersect and positions to check (common bigrams made record text the slow class)."""
+    offsets = sorted({*range(0, len(pairs), 2), len(pairs) - 1})
+    return [(i, pairs[i]) for i in offsets]
 
 
 def translate(schema: tantivy.Schema, clause: Clause) -> Query:

@@ -293,3 +293,23 @@ def test_tantivy_gram_text_keeps_the_shared_ngrams_and_their_positions():
         gaps = [b - a for (_, a), (_, b) in pairwise(expected)]
         assert [b - a for a, b in pairwise(positions)] == [
             1 if gap == 1 else 2 for gap in gaps]
+
+
+def test_record_text_phrases_match_exactly_the_records_containing_them(tmp_path, backend_type):
+    """Every substring of 2-9 characters against a substring scan, on texts built to hold
+    each other's bigrams out of order (a phrase checked on every other bigram must still
+    need all of its characters, contiguous)."""
+    texts = ["罚款人民币五万元", "罚款人民，币五万", "人民币罚款五万元", "罚款人x民币五万",
+             "款人民币罚", "五万元罚款人民币", "民币五万元罚款人", "罚款人民币", "罚款人民币五",
+             "罚款个民币五万元", "罚款人个币五万元", "罚个人民币五万元"]
+    engine = backend_type(tmp_path / "index")
+    engine.update([], [RecordDoc(100 + i, 1, "penalty", date(2026, 3, 1), facts=t)
+                       for i, t in enumerate(texts)])
+    normalized = {100 + i: normalize(t) for i, t in enumerate(texts)}  # "，" is dropped
+    for text in set(normalized.values()):
+        for size in range(2, 10):
+            for start in range(len(text) - size + 1):
+                part = text[start:start + size]
+                expected = {i for i, t in normalized.items() if part in t}
+                found = ids(engine.search_records(part, per_page=50, today=date(2026, 6, 1)))
+                assert found == expected, part

@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, defer, joinedload
 
 from webapp.models import Record, Subject
 from webapp.rules import masking
@@ -214,6 +214,12 @@ _NATURE_BY_VALUE = {nature.value: label for nature, label in LIST_NATURE_LABELS.
 _KIND_BY_VALUE = {kind.value: label for kind, label in RECORD_KIND_LABELS.items()}
 
 
+# The department's raw row and unknown columns (JSON, most of a record's bytes): result
+# lists never show them, and decoding them was a third of a search request (loaded on
+# access if ever needed).
+WITHOUT_FILE_COLUMNS = (defer(Record.source_row), defer(Record.extra))
+
+
 @dataclass(frozen=True)
 class SubjectSummary:
     """A subject as a result list shows it: display name and status, no details."""
@@ -240,7 +246,7 @@ def summaries(
         public_record_clause(day),
         Record.subject_id.in_(ids),
         Record.kind.in_([RecordKind.LIST.value, RecordKind.PENALTY.value]),
-    )
+    ).options(*WITHOUT_FILE_COLUMNS, defer(Record.details))
     for record in session.scalars(query):
         by_subject[record.subject_id].append(record)
     return {
@@ -260,7 +266,8 @@ def public_records_by_id(
     query = (
         select(Record)
         .where(Record.id.in_(ids), public_record_clause(today or china_today()))
-        .options(joinedload(Record.subject), joinedload(Record.department))
+        .options(joinedload(Record.subject), joinedload(Record.department),
+                 *WITHOUT_FILE_COLUMNS)
     )
     return {r.id: r for r in session.scalars(query).unique()}
 

@@ -57,3 +57,27 @@ def test_demo_data_returns_to_a_calling_command(app) -> None:
     result = app.test_cli_runner().invoke(args=["outer"])
     assert result.exit_code == 0, result.output
     assert "continued" in result.output and count(Subject) == 30
+
+
+def test_a_large_city_is_imported_in_committed_batches(app, monkeypatch) -> None:
+    """A city-scale load goes in batches of IMPORT_CHUNK_ROWS rows, each committed (one
+    transaction of a million rows held them all in memory); the city is the same, and a
+    second run still changes nothing."""
+    from webapp.demo import commands
+
+    monkeypatch.setattr(commands, "IMPORT_CHUNK_ROWS", 100)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo-data", "--entities", "250", "--seed", "5"])
+    assert first.exit_code == 0, first.output
+    batches = db.session.scalars(select(ImportBatch.filename)).all()
+    assert "demo-entities-seed5-part3.csv" in batches  # 250 subjects: 3 batches of ≤ 100
+    assert count(Subject) == 250
+    records = count(Record)
+    assert records > 500
+
+    second = runner.invoke(args=["demo-data", "--entities", "250", "--seed", "5"])
+    assert second.exit_code == 0, second.output
+    summaries = [line for line in second.output.splitlines() if "行，新增" in line]
+    assert len(summaries) == len(batches)
+    assert all("新增0，更新0" in line for line in summaries), second.output
+    assert (count(Subject), count(Record)) == (250, records)

@@ -7,7 +7,8 @@
 1. generates a demo city into a fresh database (`flask db upgrade`, `flask demo-data`:
    the demo generator through the department importer) and issues credit codes;
 2. for each backend (SEARCH_BACKEND): `flask reindex`, then gunicorn with the production
-   worker count (Makefile WORKERS, 2) on a free loopback port;
+   settings (gunicorn.conf.py: 2 x cores + 1 gthread workers; --workers to choose) on a
+   free loopback port;
 3. several concurrent clients send a mixed load for a fixed time: the JSON API search with
    kind=all (every query class of scripts/bench_search.py, code prefixes included), the
    search page, subject profiles, scan pages /c/<token>, and a static file (the ceiling:
@@ -124,12 +125,16 @@ def seed_codes_and_queries(env: dict[str, str], codes: int, seed: int
     return api + pages, profiles, scans
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int, log: Path
+def start_gunicorn(env: dict[str, str], port: int, workers: int | None, log: Path
                    ) -> subprocess.Popen[bytes]:
+    """gunicorn.conf.py's production settings (workers from the cores, gthread, 4 threads)
+    on a free port; `workers` overrides its worker count."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--timeout", "120",
-         "--bind", f"127.0.0.1:{port}", "--error-logfile", str(log), "wsgi:app"],
-        cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "gunicorn", "-c", str(PROJECT / "gunicorn.conf.py"),
+         *(["--workers", str(workers)] if workers else []), "--timeout", "120",
+         "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=PROJECT, env={**env, "GUNICORN_LOGLEVEL": "warning"}, stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),  # the site's and gunicorn's JSON log lines (warnings up)
     )
     deadline = time.monotonic() + 120
     while True:
@@ -217,7 +222,8 @@ def main() -> None:
                         help="e.g. 10 for the city-scale run (100,000 subjects, 1M records)")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30.0, help="load per backend")
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", 2)))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS") or 0),
+                        help="default: gunicorn.conf.py's (2 x cores + 1, as in production)")
     parser.add_argument("--backends", default=",".join(sorted(BACKENDS)))
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--seed", type=int, default=20261123)
@@ -262,7 +268,8 @@ def main() -> None:
         queries, profiles, scans = seed_codes_and_queries(env, 200, args.seed)
         print(f"demo city: {args.entities} subjects, {len(scans)} codes issued, "
               f"{time.perf_counter() - started:.0f} s; {args.clients} clients, "
-              f"{args.seconds:.0f} s per backend, {args.workers} gunicorn workers "
+              f"{args.seconds:.0f} s per backend, "
+              f"{args.workers or 'gunicorn.conf.py’s'} gunicorn workers "
               f"(load average {os.getloadavg()[0]:.1f})")
         mix = (queries + [("profile", p) for p in profiles[:60]]
                + [("scan page", s) for s in scans[:60]] + [("static (ceiling)", STATIC)] * 20)

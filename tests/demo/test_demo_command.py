@@ -81,3 +81,21 @@ def test_a_large_city_is_imported_in_committed_batches(app, monkeypatch) -> None
     assert len(summaries) == len(batches)
     assert all("新增0，更新0" in line for line in summaries), second.output
     assert (count(Subject), count(Record)) == (250, records)
+
+
+def test_demo_repairs_are_in_the_search_change_log(app) -> None:
+    """The demo's credit repairs are a bulk update: other nodes still learn of them from the
+    change log (a row for each archived record and its subject, after its creation's)."""
+    from webapp.demo.commands import REPAIR_REASON
+    from webapp.models import SearchChange
+
+    result = app.test_cli_runner().invoke(args=["demo-data", "--entities", "200", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    repaired = db.session.execute(select(Record.id, Record.subject_id).where(
+        Record.visibility_reason == REPAIR_REASON)).all()
+    assert repaired
+    for record_id, subject_id in repaired:
+        for entity, entity_id in (("record", record_id), ("subject", subject_id)):
+            logged = count(SearchChange, SearchChange.entity == entity,
+                           SearchChange.entity_id == entity_id)
+            assert logged >= 2, (entity, entity_id)  # created, then archived

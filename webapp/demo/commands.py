@@ -16,7 +16,7 @@ from webapp.extensions import db
 from webapp.models import Department, Record
 from webapp.models.base import utcnow
 from webapp.rules.kinds import RecordKind, Visibility
-from webapp.services import search, search_sync
+from webapp.services import changelog, search, search_sync
 from webapp.services.imports import KINDS, import_rows
 
 REPAIR_REASON = "已完成信用修复（演示数据）"
@@ -48,10 +48,12 @@ def backdate_publication(session: Session, batch_id: int) -> int:
 
 def mark_some_repaired(session: Session, share: int = 8) -> int:
     """Archive about 1 in `share` demo penalties whose shortest publicity period is over, as
-    approved credit repairs would. Chosen by a hash of the identity: the same every run."""
+    approved credit repairs would. Chosen by a hash of the identity: the same every run.
+    Ids and keys only, updated in bulk (at a million records, loading every penalty as an
+    object took gigabytes); the change log is told (changelog.note)."""
     demo_departments = [d.name for d in DEPARTMENTS.values()]
     query = (
-        select(Record)
+        select(Record.id, Record.identity_key, Record.subject_id)
         .join(Department, Record.department_id == Department.id)
         .where(
             Record.kind == RecordKind.PENALTY.value,
@@ -60,13 +62,16 @@ def mark_some_repaired(session: Session, share: int = 8) -> int:
             Department.name.in_(demo_departments),
         )
     )
-    count = 0
-    for record in session.scalars(query):
-        if _spread(record.identity_key) % share == 0:
-            record.set_visibility(Visibility.ARCHIVED, REPAIR_REASON)
-            count += 1
-    session.flush()
-    return count
+    chosen = [(record_id, subject_id) for record_id, key, subject_id in session.execute(query)
+              if _spread(key) % share == 0]
+    now = utcnow()
+    for start in range(0, len(chosen), 500):
+        ids = [record_id for record_id, _subject in chosen[start:start + 500]]
+        session.execute(update(Record).where(Record.id.in_(ids)).values(
+            visibility=Visibility.ARCHIVED.value, visibility_reason=REPAIR_REASON,
+            visibility_changed_at=now), execution_options={"synchronize_session": False})
+    changelog.note(session, subjects={s for _r, s in chosen}, records=[r for r, _s in chosen])
+    return len(chosen)
 
 
 def _import_chunk(kind: str, rows: list[dict[str, str]], seed: int, part: int,

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+from typing import Any
+
 from flask import current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -10,7 +14,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names so Alembic migrations agree on SQLite and PostgreSQL.
@@ -54,3 +59,19 @@ limiter = Limiter(key_func=client_key, headers_enabled=True,
                   default_limits_exempt_when=lambda: request.endpoint in STATIC_ENDPOINTS)
 login_manager = LoginManager()
 talisman = Talisman()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_write_ahead_log(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite in write-ahead-log mode: readers never block the writer. In the default
+    rollback-journal mode a long read (`flask reindex` at a million records reads for
+    minutes) made every write of the site (a query-use log, a petition) wait, then fail
+    with "database is locked". The mode is kept in the file; a memory database says no.
+    Switching needs a moment alone with the file: while an older process still reads, the
+    connection serves in the old mode and a later one switches."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        try:
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as error:
+            logging.getLogger(__name__).warning("SQLite stays in its journal mode for now: %s",
+                                                error)

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -66,8 +66,13 @@ def current_engine() -> SearchBackend:
     """The backend, caught up with the change log first when it is behind: inline for a
     small backlog (waiting at most SEARCH_SYNC_WAIT for another writer), in a background
     thread for a large one. Whatever happens, the search is answered from the index as it
-    is; failures are recorded for /readyz and retried."""
+    is; failures are recorded for /readyz and retried. Checked once per request (a page
+    searching subjects and records asks twice)."""
     backend = engine()
+    if has_request_context():
+        if g.get("search_caught_up"):
+            return backend
+        g.search_caught_up = True
     config = current_app.config
     try:
         lag = search_sync.lag(db.session, backend)

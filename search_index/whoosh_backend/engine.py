@@ -79,20 +79,26 @@ class WhooshBackend(SearchBackend):
         self.store = IndexStore(root, initialise=create_indexes)
         self._lock = threading.Lock()
         self._version: str | None = None
-        self._searchers: dict[str, Searcher] = {}
+        # Searchers are per thread: a whoosh searcher reads its files through one shared
+        # position, and two gthread threads searching at once read each other's bytes
+        # (UnpicklingError at a million records). Every thread's, for close().
+        self._local = threading.local()
+        self._thread_searchers: list[dict[str, Searcher]] = []
         self._indexes: dict[str, FileIndex] = {}
         self._masks: dict[tuple[int, int], set[int]] = {}
 
     # ------------------------------------------------------------------ reading
 
     def _searcher(self, indexname: str) -> Searcher:
-        """A searcher on the latest commit of the live version. Not whoosh's refresh(): it
-        reuses segment readers, and those keep the deletions they were opened with."""
+        """This thread's searcher on the latest commit of the live version. Not whoosh's
+        refresh(): it reuses segment readers, and those keep the deletions they were opened
+        with."""
         with self._lock:
             live = self.store.live_dir()
             if live.name != self._version:
                 previous = self._version
-                self.close()
+                self._indexes.clear()
+                self._masks.clear()
                 for _ in range(3):  # a version being removed is no longer live: look again
                     if self.store.hold(live):
                         break
@@ -104,22 +110,40 @@ class WhooshBackend(SearchBackend):
             index = self._indexes.get(indexname)
             if index is None:
                 index = self._indexes[indexname] = open_index(live, indexname)
-            searcher = self._searchers.get(indexname)
+            searchers = self._searchers_of_this_thread()
+            searcher = searchers.get(indexname)
             if searcher is not None:
                 if index.latest_generation() == searcher.reader().generation():
                     return searcher
-                searcher.close()
+                searcher.close()  # this thread's own: no other thread is reading it
             searcher = index.searcher()
-            self._searchers[indexname] = searcher
+            searchers[indexname] = searcher
             return searcher
 
+    def _searchers_of_this_thread(self) -> dict[str, Searcher]:
+        """This thread's searchers of the live version (called under the lock); those of an
+        earlier version are closed here, by their own thread."""
+        local = self._local
+        if getattr(local, "searchers", None) is None:
+            local.searchers = {}
+            self._thread_searchers.append(local.searchers)
+        if getattr(local, "version", None) != self._version:
+            for searcher in local.searchers.values():
+                searcher.close()
+            local.searchers.clear()
+            local.version = self._version
+        return local.searchers
+
     def close(self) -> None:
-        for searcher in self._searchers.values():
-            searcher.close()
-        self._searchers.clear()
-        self._indexes.clear()
-        self._masks.clear()
-        self._version = None
+        """Close every thread's searchers (when no search runs: tests, shutdown)."""
+        with self._lock:
+            for searchers in self._thread_searchers:
+                for searcher in searchers.values():
+                    searcher.close()
+                searchers.clear()
+            self._indexes.clear()
+            self._masks.clear()
+            self._version = None
 
     def _expired_mask(self, searcher: Searcher, today: date) -> set[int]:
         """Records past their last public day (not yet pruned): excluded from every answer.

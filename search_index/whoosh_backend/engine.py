@@ -7,10 +7,11 @@ in one worker is visible in the others at their next request.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
 from datetime import date, timedelta
 from pathlib import Path
@@ -71,6 +72,19 @@ class _Stored(dict):
     score = 0.0
 
 
+def _one_search_at_a_time(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Searches of one process take turns. A whoosh searcher reads its files through one
+    shared position, so two gthread threads searching at once read each other's bytes
+    (UnpicklingError at a million records). A searcher per thread was no answer: each
+    thread then opened its own at every commit, seconds apiece at that size; and whoosh is
+    pure Python, so threads never searched in parallel anyway."""
+    @functools.wraps(method)
+    def serialised(self: WhooshBackend, *args: Any, **kwargs: Any) -> Any:
+        with self._searching:
+            return method(self, *args, **kwargs)
+    return serialised
+
+
 class WhooshBackend(SearchBackend):
     name = "whoosh"
 
@@ -78,27 +92,22 @@ class WhooshBackend(SearchBackend):
         super().__init__(root)
         self.store = IndexStore(root, initialise=create_indexes)
         self._lock = threading.Lock()
+        self._searching = threading.RLock()  # see _one_search_at_a_time
         self._version: str | None = None
-        # Searchers are per thread: a whoosh searcher reads its files through one shared
-        # position, and two gthread threads searching at once read each other's bytes
-        # (UnpicklingError at a million records). Every thread's, for close().
-        self._local = threading.local()
-        self._thread_searchers: list[dict[str, Searcher]] = []
+        self._searchers: dict[str, Searcher] = {}
         self._indexes: dict[str, FileIndex] = {}
         self._masks: dict[tuple[int, int], set[int]] = {}
 
     # ------------------------------------------------------------------ reading
 
     def _searcher(self, indexname: str) -> Searcher:
-        """This thread's searcher on the latest commit of the live version. Not whoosh's
-        refresh(): it reuses segment readers, and those keep the deletions they were opened
-        with."""
+        """A searcher on the latest commit of the live version. Not whoosh's refresh(): it
+        reuses segment readers, and those keep the deletions they were opened with."""
         with self._lock:
             live = self.store.live_dir()
             if live.name != self._version:
                 previous = self._version
-                self._indexes.clear()
-                self._masks.clear()
+                self.close()
                 for _ in range(3):  # a version being removed is no longer live: look again
                     if self.store.hold(live):
                         break
@@ -110,40 +119,22 @@ class WhooshBackend(SearchBackend):
             index = self._indexes.get(indexname)
             if index is None:
                 index = self._indexes[indexname] = open_index(live, indexname)
-            searchers = self._searchers_of_this_thread()
-            searcher = searchers.get(indexname)
+            searcher = self._searchers.get(indexname)
             if searcher is not None:
                 if index.latest_generation() == searcher.reader().generation():
                     return searcher
-                searcher.close()  # this thread's own: no other thread is reading it
+                searcher.close()
             searcher = index.searcher()
-            searchers[indexname] = searcher
+            self._searchers[indexname] = searcher
             return searcher
 
-    def _searchers_of_this_thread(self) -> dict[str, Searcher]:
-        """This thread's searchers of the live version (called under the lock); those of an
-        earlier version are closed here, by their own thread."""
-        local = self._local
-        if getattr(local, "searchers", None) is None:
-            local.searchers = {}
-            self._thread_searchers.append(local.searchers)
-        if getattr(local, "version", None) != self._version:
-            for searcher in local.searchers.values():
-                searcher.close()
-            local.searchers.clear()
-            local.version = self._version
-        return local.searchers
-
     def close(self) -> None:
-        """Close every thread's searchers (when no search runs: tests, shutdown)."""
-        with self._lock:
-            for searchers in self._thread_searchers:
-                for searcher in searchers.values():
-                    searcher.close()
-                searchers.clear()
-            self._indexes.clear()
-            self._masks.clear()
-            self._version = None
+        for searcher in self._searchers.values():
+            searcher.close()
+        self._searchers.clear()
+        self._indexes.clear()
+        self._masks.clear()
+        self._version = None
 
     def _expired_mask(self, searcher: Searcher, today: date) -> set[int]:
         """Records past their last public day (not yet pruned): excluded from every answer.
@@ -233,6 +224,7 @@ class WhooshBackend(SearchBackend):
 
         return tiers.walk(clauses, run, page, per_page)
 
+    @_one_search_at_a_time
     def search_subjects(
         self, text: str, filters: Mapping[str, Any] | None = None, page: int = 1,
         per_page: int = 20, sort: str = "relevance",
@@ -248,6 +240,7 @@ class WhooshBackend(SearchBackend):
             for score, h in found.hits
         ], found.exact)
 
+    @_one_search_at_a_time
     def search_records(
         self, text: str, filters: Mapping[str, Any] | None = None, page: int = 1,
         per_page: int = 20, sort: str = "relevance", today: date | None = None,
@@ -268,6 +261,7 @@ class WhooshBackend(SearchBackend):
             for score, h in found.hits
         ], found.exact)
 
+    @_one_search_at_a_time
     def matching_ids(self, entity: str, text: str) -> set[int]:
         understood = query_plan.plan(text)
         plan_tiers = (understood.subject_tiers() if entity == SUBJECT
@@ -279,6 +273,7 @@ class WhooshBackend(SearchBackend):
         searcher = self._searcher(INDEXES[entity])
         return {int(searcher.stored_fields(d)["id"]) for d in searcher.docs_for_query(query)}
 
+    @_one_search_at_a_time
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         """The subject search's first names, in its order; never a natural person."""
         understood = query_plan.plan(prefix)
@@ -289,6 +284,7 @@ class WhooshBackend(SearchBackend):
         return [Suggestion(int(h["id"]), h.get("display", ""), h.get("uscc") or None)
                 for _score, h in found.hits]
 
+    @_one_search_at_a_time
     def fingerprints(self, today: date) -> Fingerprints:
         found: Fingerprints = {}
         for entity, indexname in INDEXES.items():

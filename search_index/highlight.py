@@ -16,7 +16,8 @@ def _spans(text: str, needles: Needles) -> list[tuple[int, int]]:
     (one, or several: the terms of a query), overlapping ones merged."""
     wanted = [needles] if isinstance(needles, str) else list(needles)
     wanted = [n for n in wanted if n]
-    if not wanted or not any(n in normalize(text) for n in wanted):
+    plain = normalize(text)
+    if not any(n in plain for n in wanted):
         return []  # the common case in a result list, decided without per-character work
     normalized, offsets = normalize_with_offsets(text)
     found: list[tuple[int, int]] = []

@@ -293,16 +293,10 @@ def _convert_inherited(job: tuple[str, int, int]) -> list[dict[str, Any]]:
 
 def _converted_inherited(indexname: str, count: int, pool: Pool) -> Iterator[dict[str, Any]]:
     """Field dicts of the build's `indexname` list, converted by the forked workers from
-    their inherited copy, in order, at most 2 batches per process ahead."""
-    ahead = 2 * pool._processes  # type: ignore[attr-defined]
-    pending: deque[Any] = deque()
-    for start in range(0, count, BUILD_BATCH):
-        job = (indexname, start, min(count, start + BUILD_BATCH))
-        pending.append(pool.apply_async(_convert_inherited, (job,)))
-        if len(pending) >= ahead:
-            yield from pending.popleft().get()
-    while pending:
-        yield from pending.popleft().get()
+    their inherited copy, in order."""
+    jobs = ((indexname, start, min(count, start + BUILD_BATCH))
+            for start in range(0, count, BUILD_BATCH))
+    return _in_order(pool, _convert_inherited, jobs)
 
 
 def _convert_batch(job: tuple[Callable[[Any], dict[str, Any]], list[Any]]
@@ -330,10 +324,18 @@ def _converted(to_fields: Callable[[Any], dict[str, Any]], docs: Iterable[Any],
     if pool is None:
         yield from (to_fields(doc) for doc in docs)
         return
+    yield from _in_order(pool, _convert_batch,
+                         ((to_fields, batch) for batch in _batches(docs, BUILD_BATCH)))
+
+
+def _in_order(pool: Pool, function: Callable[[Any], list[Any]], jobs: Iterable[Any]
+              ) -> Iterator[Any]:
+    """The items of `function(job)` for each job, in order, computed by `pool`'s processes
+    with at most 2 jobs per process ahead (memory stays bounded)."""
     ahead = 2 * pool._processes  # type: ignore[attr-defined]
     pending: deque[Any] = deque()
-    for batch in _batches(docs, BUILD_BATCH):
-        pending.append(pool.apply_async(_convert_batch, ((to_fields, batch),)))
+    for job in jobs:
+        pending.append(pool.apply_async(function, (job,)))
         if len(pending) >= ahead:
             yield from pending.popleft().get()
     while pending:

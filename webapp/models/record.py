@@ -46,7 +46,9 @@ class Record(TimestampMixin, db.Model):
         CheckConstraint(f"list_nature IS NULL OR {_in('list_nature', ListNature)}", name="nature"),
         CheckConstraint(f"severity IS NULL OR {_in('severity', Severity)}", name="severity"),
         CheckConstraint("kind <> 'list' OR list_nature IS NOT NULL", name="list_has_nature"),
-        Index("ix_records_subject_kind", "subject_id", "kind"),
+        # covering: a result page's statuses (profiles.summaries) read no record rows
+        Index("ix_records_subject_status", "subject_id", "kind", "visibility", "public_until",
+              "list_nature", "severity", "list_type"),
         Index("ix_records_kind_decided", "kind", "decided_on"),
     )
 

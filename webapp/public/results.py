@@ -135,7 +135,7 @@ def record_results(
                                            sort=sort)
     needles = query_plan.plan(query).needles
     records = profiles.public_records_by_id(session, [h.id for h in found.hits], day)
-    names = profiles.summaries(session, [r.subject_id for r in records.values()], day)
+    names = profiles.summaries_of(session, [r.subject for r in records.values()], day)
     hits = []
     for hit in found.hits:
         record = records.get(hit.id)

@@ -220,6 +220,10 @@ _KIND_BY_VALUE = {kind.value: label for kind, label in RECORD_KIND_LABELS.items(
 WITHOUT_FILE_COLUMNS = (defer(Record.source_row), defer(Record.extra))
 
 
+#: what credit_status and public_name read of a record
+STATUS_COLUMNS = (Record.kind, Record.list_nature, Record.severity, Record.list_type)
+
+
 @dataclass(frozen=True)
 class SubjectSummary:
     """A subject as a result list shows it: display name and status, no details."""
@@ -236,23 +240,34 @@ def summaries(
     ids = list(dict.fromkeys(subject_ids))
     if not ids:
         return {}
-    day = today or china_today()
     subjects = session.scalars(
         select(Subject).where(Subject.id.in_(ids)).options(joinedload(Subject.region))
     ).all()
-    by_subject: dict[int, list[Record]] = defaultdict(list)
-    # Only lists and penalties decide the status and disclosure; skip the rest.
-    query = select(Record).where(
-        public_record_clause(day),
-        Record.subject_id.in_(ids),
+    return summaries_of(session, subjects, today)
+
+
+def summaries_of(
+    session: Session, subjects: Iterable[Subject], today: date | None = None
+) -> dict[int, SubjectSummary]:
+    """`summaries` of subjects already loaded (one query)."""
+    by_id = {s.id: s for s in subjects}
+    if not by_id:
+        return {}
+    by_subject: dict[int, list[Any]] = defaultdict(list)
+    # Only lists and penalties decide the status and disclosure, and only these columns
+    # of them: plain rows from one covering index, not Record objects (building those
+    # was most of a result page's time).
+    query = select(Record.subject_id, *STATUS_COLUMNS).where(
+        public_record_clause(today or china_today()),
+        Record.subject_id.in_(list(by_id)),
         Record.kind.in_([RecordKind.LIST.value, RecordKind.PENALTY.value]),
-    ).options(*WITHOUT_FILE_COLUMNS, defer(Record.details))
-    for record in session.scalars(query):
-        by_subject[record.subject_id].append(record)
+    )
+    for row in session.execute(query):
+        by_subject[row.subject_id].append(row)
     return {
         s.id: SubjectSummary(s, public_name(s, by_subject[s.id]),
                              credit_status(by_subject[s.id], s.registration_status))
-        for s in subjects
+        for s in by_id.values()
     }
 
 

@@ -75,6 +75,8 @@ def current_engine() -> SearchBackend:
         g.search_caught_up = True
     config = current_app.config
     try:
+        if search_sync.caught_up(db.session, backend):
+            return backend
         lag = search_sync.lag(db.session, backend)
         inline = min(config["SEARCH_SYNC_INLINE_ROWS"], config["SEARCH_REBUILD_BACKLOG"])
         if not lag["built"] or lag["pruned_past"] or lag["lag_sequences"] > inline:

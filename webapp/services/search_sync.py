@@ -160,6 +160,13 @@ def catch_up(session: Session, backend: SearchBackend, *, timeout: float,
         return _replay(session, backend, None, max_rows)
 
 
+def caught_up(session: Session, backend: SearchBackend) -> bool:
+    """Whether the live index has applied the whole log: one query and the sequence file,
+    what every search checks first (`lag` reads the log three more times)."""
+    applied = backend.applied_sequence()
+    return applied is not None and applied >= changelog.latest(session)
+
+
 def lag(session: Session, backend: SearchBackend) -> dict[str, Any]:
     """How far this node's index is behind the log, in sequences and seconds."""
     latest = changelog.latest(session)

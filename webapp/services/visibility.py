@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Protocol
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, and_, or_, select
@@ -56,7 +57,15 @@ def subject_status(session: Session, subject_id: int, today: date | None = None)
     return status_of(public_records_of(session, subject_id, today), subject)
 
 
-def public_name(subject: Subject, public_records: Sequence[Record]) -> str:
+class ListFacts(Protocol):
+    """What public_name reads of a public record (a Record, or a row of its columns)."""
+
+    kind: str
+    list_nature: str | None
+    list_type: str | None
+
+
+def public_name(subject: Subject, public_records: Sequence[ListFacts]) -> str:
     """The subject's name as the public may see it (natural persons masked unless a list
     type they are on requires disclosure)."""
     list_types = [

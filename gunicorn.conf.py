@@ -19,10 +19,13 @@ def _env_int(name: str, default: int) -> int:
 
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# gthread: a thread waiting on the database does not hold the whole process. Workers from
-# the cores (gunicorn's rule of thumb, 2 x cores + 1), capped so that a large machine does
-# not open more database connections than PostgreSQL allows (workers x threads x pool).
-workers = _env_int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 9))
+# gthread: a thread waiting on the database does not hold the whole process. One worker
+# per core (at least two, so a recycled worker never leaves none): the site is CPU-bound
+# Python, and on 2 cores scripts/bench_http.py served 92 req/s with 2 workers, 83 with 3
+# and 67-80 with gunicorn's rule of thumb of 2 x cores + 1 (more processes contending for
+# the cores and the caches). Capped so that a large machine does not open more database
+# connections than PostgreSQL allows (workers x threads x pool).
+workers = _env_int("WEB_CONCURRENCY", min(max(2, multiprocessing.cpu_count()), 9))
 worker_class = "gthread"
 threads = _env_int("GUNICORN_THREADS", 4)
 # A worker that stops answering its heartbeat this long is killed and replaced. With

@@ -7,7 +7,7 @@
 1. generates a demo city into a fresh database (`flask db upgrade`, `flask demo-data`:
    the demo generator through the department importer) and issues credit codes;
 2. for each backend (SEARCH_BACKEND): `flask reindex`, then gunicorn with the production
-   settings (gunicorn.conf.py: 2 x cores + 1 gthread workers; --workers to choose) on a
+   settings (gunicorn.conf.py: a gthread worker per core; --workers to choose) on a
    free loopback port;
 3. several concurrent clients send a mixed load for a fixed time: the JSON API search with
    kind=all (every query class of scripts/bench_search.py, code prefixes included), the
@@ -238,7 +238,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30.0, help="load per backend")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS") or 0),
-                        help="default: gunicorn.conf.py's (2 x cores + 1, as in production)")
+                        help="default: gunicorn.conf.py's (one per core, as in production)")
     parser.add_argument("--backends", default=",".join(sorted(BACKENDS)))
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--seed", type=int, default=20261123)

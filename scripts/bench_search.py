@@ -131,6 +131,39 @@ def build_backend(name: str, root: Path, subjects: list[SubjectDoc], records: li
     return engine, timings["subjects"], timings["records"]
 
 
+def tantivy_indexing_bound(subjects: list[SubjectDoc], records: list[RecordDoc], procs: int,
+                           tmp: Path, sample: int = 80_000) -> str:
+    """What tantivy alone takes for our documents: field values and Documents prepared
+    beforehand (no Python in the timed part), then add_document and commit on `procs`
+    indexing threads, for up to `sample` records and their share of subjects. The build
+    cannot go faster than this on the machine however little the Python side costs."""
+    import tantivy
+
+    from search_index.tantivy_backend import schema as tschema
+
+    rates = {}
+    share = max(1, round(sample * len(subjects) / max(1, len(records))))
+    for label, make_schema, to_fields, docs in (
+            ("subjects", tschema.subject_schema, tschema.subject_fields, subjects[:share]),
+            ("records", tschema.record_schema, tschema.record_fields, records[:sample])):
+        schema = make_schema()
+        prepared = [tantivy.Document.from_dict(to_fields(d), schema) for d in docs]
+        path = tmp / f"bound-{label}"
+        path.mkdir()
+        writer = tantivy.Index(schema, path=str(path)).writer(
+            heap_size=200_000_000 * procs, num_threads=procs)
+        started = time.perf_counter()
+        for document in prepared:
+            writer.add_document(document)
+        writer.commit()
+        writer.wait_merging_threads()
+        rates[label] = len(docs) / (time.perf_counter() - started)
+    seconds = len(subjects) / rates["subjects"] + len(records) / rates["records"]
+    return (f"tantivy indexing alone ({procs} threads, documents prepared beforehand): "
+            f"subjects {rates['subjects']:,.0f}/s, records {rates['records']:,.0f}/s: at "
+            f"this size at most {len(records) / seconds:,.0f} records/s overall")
+
+
 def disk_mb(root: Path) -> float:
     return sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) / 1e6
 
@@ -287,6 +320,8 @@ def main() -> None:
                   f"records {len(records) / r_sec:,.0f}/s ({r_sec:.1f} s); full build "
                   f"{s_sec + r_sec:.1f} s = {len(records) / (s_sec + r_sec):,.0f} records/s "
                   f"overall; {disk_mb(Path(tmp) / name):,.0f} MB on disk")
+            if name == "tantivy":
+                print(tantivy_indexing_bound(subjects, records, args.procs, Path(tmp)))
         con, fs_sec, fr_sec = build_fts(Path(tmp) / "fts.sqlite3", s_texts, r_texts,
                                         {d.id: d.uscc or "" for d in subjects})
         print(f"sqlite fts5 trigram: subjects {len(subjects) / fs_sec:,.0f}/s, "

@@ -288,7 +288,7 @@ class TantivyBackend(SearchBackend):
                 writer.commit()
             finally:
                 writer.wait_merging_threads()
-            return count
+        return count
 
 
 _INHERITED: dict[str, Any] = {}  # the documents of the build in progress (see build)

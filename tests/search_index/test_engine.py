@@ -313,3 +313,12 @@ def test_record_text_phrases_match_exactly_the_records_containing_them(tmp_path,
                 expected = {i for i, t in normalized.items() if part in t}
                 found = ids(engine.search_records(part, per_page=50, today=date(2026, 6, 1)))
                 assert found == expected, part
+
+
+def test_prune_expired_drops_what_is_past_its_public_period_and_says_how_many(engine):
+    # `flask search-prune` prints this count: a second run finds nothing left to drop.
+    assert engine.matching_ids("record", "已过公示期") == {12}
+    assert engine.prune_expired(date(2026, 12, 1)) == 1
+    assert engine.matching_ids("record", "已过公示期") == set()
+    assert engine.prune_expired(date(2026, 12, 1)) == 0
+    assert ids(engine.search_records("食品", today=date(2026, 12, 1))) == {10, 11, 13}

@@ -139,4 +139,4 @@ def register(app: Flask) -> None:
             db.session.close()
         except SQLAlchemyError:
             with suppress(SQLAlchemyError):
-                db.session.invalidate()
+                db.session().invalidate()  # the Session itself: scoped_session lacks it

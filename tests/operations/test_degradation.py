@@ -186,3 +186,30 @@ def test_a_locked_table_answers_503_within_the_lock_timeout(
     assert response.status_code == 503 and response.headers["Retry-After"]
     assert waited < 2.0  # the 1 s lock timeout, not the lock's length
     assert client.get(page).status_code == 200
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL,
+                    reason="TEST_DATABASE_URL not set: PostgreSQL ends the connection")
+def test_a_connection_dropped_before_teardown_does_not_break_the_answer(
+    tmp_path, outage_free
+) -> None:
+    """The fault drill's race: PostgreSQL ends the connection after the view has answered,
+    so the session's ROLLBACK at teardown fails. The answer stands, and the dropped
+    connection leaves the pool (the next request gets a good one)."""
+    app = _site(tmp_path, DATABASE_URL=TEST_DATABASE_URL)
+
+    @app.get("/dropped")
+    def dropped() -> str:
+        pid = db.session.scalar(text("SELECT pg_backend_pid()"))  # a transaction is open
+        with db.engine.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        return "answered"
+
+    @app.get("/ping")
+    def ping() -> str:
+        return str(db.session.scalar(text("SELECT 1")))
+
+    client = app.test_client()
+    response = client.get("/dropped")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "answered"
+    assert client.get("/ping").get_data(as_text=True) == "1"

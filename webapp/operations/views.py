@@ -1,7 +1,8 @@
 """Health endpoints, as JSON. /healthz: the process answers (liveness; no dependencies, so
 a slow database never gets a healthy worker restarted). /readyz: this node can serve —
 its database answers and its search index is built and not too far behind the change
-log (503 otherwise, with the reason), so a load balancer can take a lagging node out."""
+log (503 otherwise, with the reason), so a load balancer can take a lagging node out.
+Warnings that do not stop serving (a year no working-day calendar knows) are listed too."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from webapp.availability import rate_limit_storage_state
 from webapp.extensions import db, limiter
 from webapp.operations import bp
-from webapp.services import search, search_sync
+from webapp.rules.workdays import Source
+from webapp.services import clock, search, search_sync, workdays
 
 
 @bp.get("/healthz")
@@ -44,6 +46,14 @@ def readyz() -> Any:
             problems.append(f"search index {index['lag_seconds']:.0f} s behind")
     # Informational: without Redis the limits are counted per worker, the site still serves.
     body["rate_limit_storage"] = rate_limit_storage_state()
+    # Informational too: a year no calendar knows gets provisional deadlines (暂定), served.
+    calendar = workdays.sources(clock.today())
+    body["workday_calendar"] = {str(year): source.value for year, source in calendar.items()}
+    body["warnings"] = [
+        f"no working-day calendar knows {year}: deadlines in it are provisional; set "
+        f"WORKDAY_SCHEDULES[\"{year}\"] from the State Council's notice or run make lock"
+        for year, source in calendar.items() if source == Source.PROVISIONAL
+    ]
     body["status"] = "not ready" if problems else "ready"
     body["problems"] = problems
     return jsonify(body), 503 if problems else 200

@@ -6,7 +6,11 @@ from datetime import date
 
 from flask import current_app
 
-from webapp.rules.workdays import WorkCalendar
+from webapp.rules.workdays import Source, WorkCalendar
+
+# The State Council announces next year's schedule around November: from then on, a year
+# still unknown here is a release of the calendar packages (or a configured schedule) away.
+NEXT_YEAR_NOTICE_MONTH = 11
 
 
 def calendar() -> WorkCalendar:
@@ -22,3 +26,18 @@ def is_provisional(start: date, end: date) -> bool:
     (shown as 暂定 on staff pages)."""
     cal = calendar()
     return any(cal.is_provisional(date(y, 1, 1)) for y in range(start.year, end.year + 1))
+
+
+def sources(today: date) -> dict[int, Source]:
+    """Where this year's schedule comes from, and from November next year's too."""
+    cal = calendar()
+    years = [today.year]
+    if today.month >= NEXT_YEAR_NOTICE_MONTH:
+        years.append(today.year + 1)
+    return {year: cal.source(year) for year in years}
+
+
+def unknown_years(today: date) -> list[int]:
+    """The years of `sources` whose deadlines are counted provisionally: what operators are
+    told (/readyz, the back office) so that the calendar is updated before staff need it."""
+    return [year for year, source in sources(today).items() if source == Source.PROVISIONAL]

@@ -146,6 +146,9 @@ DEFAULTS: dict[str, Any] = {
     # Largest department file the back office upload accepts, in bytes (a clear message
     # above it); MAX_CONTENT_LENGTH stays the hard ceiling of every request.
     "IMPORT_MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
+    # A preview nobody confirms is discarded after this many days by `flask
+    # import-preview-prune` (daily), its staged file deleted from the database.
+    "IMPORT_PREVIEW_KEEP_DAYS": 7,
     # Database time limits, in seconds, set on every PostgreSQL connection: a web request
     # that waits longer answers 503 with Retry-After instead of hanging; the CLI (imports,
     # reindex, backups) gets long ones. 0 = no limit. SQLite uses the lock timeout as its
@@ -191,7 +194,7 @@ _INT_KEYS = {"PETITION_MAX_FILES", "PETITION_MAX_FILE_BYTES", "PETITION_CAPTCHA_
              "PROXY_FIX_HOPS", "MAX_CONTENT_LENGTH", "DOUBLE_PUBLICITY_WORKING_DAYS",
              "PERMANENT_SESSION_LIFETIME", "IMPORT_MAX_UPLOAD_BYTES", "MINOR_AGE",
              "UNAVAILABLE_RETRY_AFTER", "SEARCH_SYNC_INLINE_ROWS", "SEARCH_REBUILD_BACKLOG",
-             "SEARCH_LOG_KEEP_DAYS",
+             "SEARCH_LOG_KEEP_DAYS", "IMPORT_PREVIEW_KEEP_DAYS",
              "KIOSK_IDLE_SECONDS", "KIOSK_COUNTDOWN_SECONDS", "KIOSK_BOARD_REFRESH_SECONDS"}
 _FLOAT_KEYS = {"SERIOUS_FINE_WAN_YUAN", "DB_STATEMENT_TIMEOUT_WEB", "DB_LOCK_TIMEOUT_WEB",
                "DB_STATEMENT_TIMEOUT_CLI", "DB_LOCK_TIMEOUT_CLI", "DB_CONNECT_TIMEOUT",

@@ -24,6 +24,7 @@ ACTION_LABELS = {
     "declaration.approve": "通过自主申报", "declaration.reject": "不予通过自主申报",
     "declaration.withdraw": "撤下自主申报公示",
     "import.preview": "上传文件（预览）", "import.upload": "导入文件", "import.discard": "取消上传",
+    "import.expire": "预览逾期自动取消",
     "import.override": "强制导入冲突行", "import.rollback": "回滚导入批次",
     "staff.login": "登录", "staff.logout": "退出登录", "staff.login_failed": "登录失败",
     "staff.create": "新建账号", "staff.update": "修改账号", "staff.disable": "停用账号",

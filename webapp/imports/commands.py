@@ -1,20 +1,29 @@
 """`flask import-records --kind KIND FILE` and `flask import-rollback BATCH`: a department's
 file from the shell, planned like a web upload (conflicts listed and rejected unless
-`--override-conflicts REASON`), and an applied batch undone."""
+`--override-conflicts REASON`), and an applied batch undone; `flask import-preview-prune`
+discards the back office's unconfirmed previews."""
 
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 
 from webapp.extensions import db
 from webapp.models import ImportBatch
+from webapp.models.base import utcnow
 from webapp.services import search
 from webapp.services.audit import audit
-from webapp.services.imports import KINDS, RollbackRefused, import_file, rollback_batch
+from webapp.services.imports import (
+    KINDS,
+    RollbackRefused,
+    discard_stale_previews,
+    import_file,
+    rollback_batch,
+)
 
 INDEX_NOT_UPDATED = 3  # exit status: rows saved, but this node's search index lags
 
@@ -88,3 +97,16 @@ def register(app: Flask) -> None:
         db.session.commit()
         click.echo(f"批次 {batch.id} 已回滚：删除记录 {done.records_deleted}，恢复记录 "
                    f"{done.records_restored}，删除主体 {done.subjects_deleted}")
+
+    @app.cli.command("import-preview-prune")
+    @click.option("--keep-days", type=click.IntRange(min=1), default=None,
+                  help="预览保留天数（默认 IMPORT_PREVIEW_KEEP_DAYS）")
+    def import_preview_prune(keep_days: int | None) -> None:
+        """Discard back-office previews nobody confirmed within N days (run daily; audited)."""
+        days = keep_days or current_app.config["IMPORT_PREVIEW_KEEP_DAYS"]
+        discarded = discard_stale_previews(db.session, utcnow() - timedelta(days=days))
+        for batch_id in discarded:
+            audit(db.session, None, "import.expire", f"import_batch:{batch_id}",
+                  after={"keep_days": days})
+        db.session.commit()
+        click.echo(f"已取消超过 {days} 天未确认的上传预览 {len(discarded)} 个")

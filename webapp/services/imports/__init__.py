@@ -21,7 +21,8 @@ subjects they do not know and never overwrite them.
 Every import is planned first (new / updated with a diff / unchanged / rejected / conflict);
 conflicts — an existing record that would change subject, department or kind — are rejected
 unless overridden. Web uploads are previewed (`preview_upload`) and then confirmed
-(`confirm_upload`) or discarded; an applied batch can be rolled back (`rollback_batch`).
+(`confirm_upload`) or discarded (by the officer, or by `discard_stale_previews` once
+stale); an applied batch can be rolled back (`rollback_batch`).
 """
 
 from webapp.services.imports.reader import UnusableFile
@@ -32,6 +33,7 @@ from webapp.services.imports.service import (
     PlanChanged,
     UploadGone,
     confirm_upload,
+    discard_stale_previews,
     discard_upload,
     import_file,
     import_rows,
@@ -42,6 +44,7 @@ from webapp.services.imports.specs import KINDS, SPECS
 
 __all__ = [
     "KINDS", "SPECS", "ImportResult", "PlanChanged", "RollbackRefused", "RollbackResult",
-    "RowError", "UnusableFile", "UploadGone", "confirm_upload", "discard_upload", "import_file",
+    "RowError", "UnusableFile", "UploadGone", "confirm_upload", "discard_stale_previews",
+    "discard_upload", "import_file",
     "import_rows", "import_table", "preview_upload", "rollback_batch",
 ]

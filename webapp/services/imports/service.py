@@ -17,11 +17,11 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from webapp.models import Department, ImportBatch, Record, Region, Subject
@@ -304,6 +304,23 @@ def discard_upload(session: Session, batch: ImportBatch, staff: StaffUser) -> No
     session.delete(_staged(session, batch, staff))
     batch.state = BatchState.DISCARDED.value
     session.flush()
+
+
+def discard_stale_previews(session: Session, started_before: datetime) -> list[int]:
+    """Discard the previews started before `started_before` that nobody confirmed: their
+    staged files (up to IMPORT_MAX_UPLOAD_BYTES each) leave the database, the batches stay
+    as 已取消 with their plan and error report. Returns the batch ids, oldest first."""
+    stale = list(session.scalars(
+        select(ImportBatch).where(ImportBatch.state == BatchState.PREVIEW.value,
+                                  ImportBatch.started_at < started_before)
+        .order_by(ImportBatch.id).with_for_update()))
+    if stale:
+        session.execute(delete(ImportStagedFile).where(
+            ImportStagedFile.batch_id.in_([batch.id for batch in stale])))
+    for batch in stale:
+        batch.state = BatchState.DISCARDED.value
+    session.flush()
+    return [batch.id for batch in stale]
 
 
 def _in_department(parsed: list[ParsedRow], kind: str, department: str,

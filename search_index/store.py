@@ -24,6 +24,7 @@ import os
 import secrets
 import shutil
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
@@ -52,12 +53,22 @@ class IndexSpaceError(OSError):
     """Too little free disk space for the index; the message says how much is needed."""
 
 
+def _close_all(held: dict[str, Any]) -> None:
+    for handle in held.values():
+        handle.close()
+    held.clear()
+
+
 class IndexStore:
     def __init__(self, root: str | os.PathLike[str],
                  initialise: Callable[[Path], None] | None = None) -> None:
         self.root = Path(root)
         self._initialise = initialise or (lambda path: None)
         self._held: dict[str, Any] = {}  # version name -> open file holding its shared lock
+        # A store dropped without release_all (tests, short scripts) closes its lock files.
+        # Not __del__: in a reference cycle the collector may finalise the files first, each
+        # raising a ResourceWarning in whatever code runs then. The finalizer keeps the dict.
+        weakref.finalize(self, _close_all, self._held)
 
     @property
     def pointer(self) -> Path:
@@ -188,10 +199,6 @@ class IndexStore:
     def release_all(self) -> None:
         for name in list(self._held):
             self.release(name)
-
-    def __del__(self) -> None:  # a store dropped without release_all (tests, short scripts)
-        with suppress(Exception):
-            self.release_all()
 
     def discard(self, version: Path) -> None:
         """Remove a version this process made and will not swap in (a failed rebuild)."""

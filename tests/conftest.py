@@ -26,20 +26,31 @@ TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
 # The whole suite runs on each search backend: .ci/run repeats it with TEST_SEARCH_BACKEND.
 TEST_SEARCH_BACKEND = os.environ.get("TEST_SEARCH_BACKEND", "whoosh")
 _schema_ready: set[str] = set()
+_empty_statements: dict[str, str] = {}  # database URL -> what empties it between tests
 
 
 def _reset_database(url: str) -> None:
-    """SQLite in memory starts empty; a real server is wiped once per session, emptied per test."""
+    """SQLite in memory starts empty; a real server is wiped once per session, emptied per test.
+
+    Emptied with DELETE and sequence restarts in one round trip: the tables of a test hold a
+    few rows, and TRUNCATE's per-table file swap cost ~120 ms a test against ~9 ms (about a
+    minute and a half of the PostgreSQL pass)."""
     if url.startswith("sqlite"):
         db.create_all()
         return
     if url not in _schema_ready:
         db.drop_all()
         db.create_all()
+        sequences = db.session.scalars(text(
+            "SELECT quote_ident(sequencename) FROM pg_sequences WHERE schemaname = 'public'"))
+        _empty_statements[url] = "; ".join(
+            [f'DELETE FROM "{table.name}"'  # noqa: S608 (the models' own table names)
+             for table in reversed(db.metadata.sorted_tables)]
+            + [f"ALTER SEQUENCE {name} RESTART" for name in sequences])
+        db.session.commit()
         _schema_ready.add(url)
     else:
-        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.session.execute(text(_empty_statements[url]))
         db.session.commit()
 
 
